@@ -1,0 +1,102 @@
+import { boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { tstz } from './types.ts';
+
+/** Account holders and guests alike; a guest has no username or password and belongs to one meeting. */
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    username: text('username'),
+    passwordHash: text('password_hash'),
+    name: text('name').notNull(),
+    /** Set for guests: the meeting they joined by code. */
+    guestOfMeetingId: text('guest_of_meeting_id'),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_username_key').on(t.username)],
+);
+
+/** Lucia-style sessions: the id is the SHA-256 (hex) of the token; the token itself is never stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: tstz('expires_at').notNull(),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+);
+
+export const communities = pgTable('communities', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdBy: text('created_by')
+    .notNull()
+    .references(() => users.id),
+  createdAt: tstz('created_at').notNull().defaultNow(),
+});
+
+export const communityMembers = pgTable(
+  'community_members',
+  {
+    communityId: text('community_id')
+      .notNull()
+      .references(() => communities.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['admin', 'member'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.communityId, t.userId] })],
+);
+
+export const meetings = pgTable(
+  'meetings',
+  {
+    id: text('id').primaryKey(),
+    communityId: text('community_id')
+      .notNull()
+      .references(() => communities.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    kind: text('kind').notNull(),
+    status: text('status').notNull().default('planned'),
+    startsAt: tstz('starts_at'),
+    location: text('location'),
+    joinCode: text('join_code').notNull(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('meetings_join_code_key').on(t.joinCode), index('meetings_community_idx').on(t.communityId)],
+);
+
+/** The roster: who belongs to a meeting, as what, whether checked in and eligible to vote. */
+export const participants = pgTable(
+  'participants',
+  {
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    affiliation: text('affiliation').notNull(),
+    role: text('role').notNull(),
+    present: boolean('present').notNull().default(true),
+    eligible: boolean('eligible').notNull().default(true),
+    joinedAt: tstz('joined_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('participants_user_idx').on(t.userId)],
+);
+
+/** Failure counters for throttling (login per IP and per username, join per IP), shared by all instances. */
+export const throttle = pgTable('throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: tstz('window_start').notNull(),
+});

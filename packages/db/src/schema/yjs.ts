@@ -1,0 +1,26 @@
+import { bigserial, index, bigint, pgTable, text } from 'drizzle-orm/pg-core';
+import { bytea, tstz } from './types.ts';
+import { meetings } from './core.ts';
+
+/** Append-only log of Yjs updates per meeting document, written before an update is broadcast. */
+export const docUpdates = pgTable(
+  'doc_updates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    update: bytea('update').notNull(),
+  },
+  (t) => [index('doc_updates_meeting_idx').on(t.meetingId, t.id)],
+);
+
+/** Compacted state of a meeting document: every logged update with id ≤ upToId is merged in. */
+export const docSnapshots = pgTable('doc_snapshots', {
+  meetingId: text('meeting_id')
+    .primaryKey()
+    .references(() => meetings.id, { onDelete: 'cascade' }),
+  state: bytea('state').notNull(),
+  upToId: bigint('up_to_id', { mode: 'number' }).notNull(),
+  updatedAt: tstz('updated_at').notNull().defaultNow(),
+});

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { AFFILIATIONS, MEETING_KINDS, MEETING_ROLES, MEETING_STATUSES } from './enums.ts';
+import type { Affiliation, MeetingKind, MeetingRole, MeetingStatus } from './enums.ts';
+
+/** Largest JSON body any API route accepts. */
+export const MAX_JSON_BODY = 1024 * 1024;
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 256;
+
+const name = z.string().trim().min(1).max(64);
+
+export const signupBody = z.object({
+  username: z
+    .string()
+    .trim()
+    .min(3)
+    .max(32)
+    .regex(/^[\p{L}\p{N}_.@-]+$/u),
+  // Length is checked separately so that a short password answers weak_password, not invalid_input.
+  password: z.string().max(4096),
+  name,
+});
+export type SignupBody = z.infer<typeof signupBody>;
+
+export const loginBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().min(1).max(4096),
+});
+export type LoginBody = z.infer<typeof loginBody>;
+
+export const createCommunityBody = z.object({ name: z.string().trim().min(1).max(100) });
+
+export const createMeetingBody = z.object({
+  communityId: z.string().min(1).max(64),
+  title: z.string().trim().min(1).max(200),
+  kind: z.enum(MEETING_KINDS),
+  startsAt: z.iso.datetime({ offset: true }).optional().nullable(),
+  location: z.string().trim().max(200).optional().nullable(),
+});
+export type CreateMeetingBody = z.infer<typeof createMeetingBody>;
+
+export const updateMeetingBody = z
+  .object({
+    title: z.string().trim().min(1).max(200).optional(),
+    status: z.enum(MEETING_STATUSES).optional(),
+    startsAt: z.iso.datetime({ offset: true }).optional().nullable(),
+    location: z.string().trim().max(200).optional().nullable(),
+  })
+  .refine((b) => Object.keys(b).length > 0);
+
+export const joinBody = z.object({
+  code: z.string().min(1).max(32),
+  name,
+  affiliation: z.enum(AFFILIATIONS),
+});
+export type JoinBody = z.infer<typeof joinBody>;
+
+export const updateParticipantBody = z
+  .object({
+    role: z.enum(MEETING_ROLES).optional(),
+    present: z.boolean().optional(),
+    eligible: z.boolean().optional(),
+    affiliation: z.enum(AFFILIATIONS).optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0);
+export type UpdateParticipantBody = z.infer<typeof updateParticipantBody>;
+
+/** A user as the API shows them. */
+export interface UserDto {
+  id: string;
+  username: string | null;
+  name: string;
+  /** Guests join a meeting by code without an account. */
+  guest: boolean;
+}
+
+export interface CommunityDto {
+  id: string;
+  name: string;
+  role: 'admin' | 'member';
+}
+
+export interface MeetingSummaryDto {
+  id: string;
+  communityId: string;
+  title: string;
+  kind: MeetingKind;
+  status: MeetingStatus;
+  startsAt: string | null;
+  location: string | null;
+}
+
+export interface MeetingDto extends MeetingSummaryDto {
+  communityName: string;
+  role: MeetingRole;
+  /** Only for host and secretary. */
+  joinCode?: string;
+  joinUrl?: string;
+  createdAt: string;
+}
+
+export interface ParticipantDto {
+  userId: string;
+  name: string;
+  affiliation: Affiliation;
+  role: MeetingRole;
+  present: boolean;
+  eligible: boolean;
+}
+
+export interface JoinResultDto {
+  meetingId: string;
+  userId: string;
+  role: MeetingRole;
+}
