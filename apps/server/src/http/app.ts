@@ -1,0 +1,171 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { validateSessionToken } from '@yishi/auth';
+import {
+  MAX_JSON_BODY,
+  createCommunityBody,
+  createMeetingBody,
+  joinBody,
+  loginBody,
+  pickLocale,
+  signupBody,
+  updateMeetingBody,
+  updateParticipantBody,
+} from '@yishi/model';
+import type { Deps } from '../deps.ts';
+import * as accounts from '../services/accounts.ts';
+import * as communities from '../services/communities.ts';
+import * as meetings from '../services/meetings.ts';
+import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookies.ts';
+import { clientIp, readBody, type AppContext, type AppEnv } from './context.ts';
+import { AppError } from './errors.ts';
+import { isAllowedOrigin } from './origin.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Builds the HTTP app (health and JSON API). Listening is main.ts's business. */
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.onError((error, c) => {
+    const appError = error instanceof AppError ? error : null;
+    if (!appError) deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
+    const e = appError ?? new AppError('internal');
+    for (const [name, value] of Object.entries(e.headers)) c.header(name, value);
+    return c.json({ error: e.toBody(c.var.locale ?? 'zh-CN') }, e.status as 400);
+  });
+
+  app.notFound((c) => c.json({ error: new AppError('not_found').toBody(c.var.locale ?? 'zh-CN') }, 404));
+
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('locale', pickLocale(localeCookie(c.req.header('cookie')) ?? c.req.header('accept-language')));
+    c.set('user', null);
+    c.set('session', null);
+    await next();
+  });
+
+  app.get('/healthz', async (c) => {
+    const ok = await deps.database.ping();
+    return c.json({ ok, database: deps.database.driver }, ok ? 200 : 503);
+  });
+
+  const api = new Hono<AppEnv>();
+
+  api.use('*', async (c, next) => {
+    if (!SAFE_METHODS.has(c.req.method) && !isAllowedOrigin(c.req.header('origin'), c.req.header('host'), deps.config)) {
+      throw new AppError('foreign_origin');
+    }
+    await next();
+  });
+
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_JSON_BODY,
+      onError: () => {
+        throw new AppError('payload_too_large');
+      },
+    }),
+  );
+
+  api.use('*', async (c, next) => {
+    const token = readSessionCookie(c);
+    if (token) {
+      const validation = await validateSessionToken(deps.db, token);
+      if (validation) {
+        c.set('user', validation.user);
+        c.set('session', validation.session);
+        if (validation.renewed) writeSessionCookie(c, token, validation.session.expiresAt);
+      }
+    }
+    await next();
+  });
+
+  api.post('/auth/signup', async (c) => {
+    const created = await accounts.signup(deps, await readBody(c, signupBody));
+    writeSessionCookie(c, created.token, created.expiresAt);
+    return c.json({ user: created.user }, 201);
+  });
+
+  api.post('/auth/login', async (c) => {
+    const body = await readBody(c, loginBody);
+    const created = await accounts.login(deps, body, clientIp(c));
+    // A new session on every login; the one the browser had before ends.
+    const previous = c.var.session;
+    if (previous) await accounts.logout(deps, previous.id);
+    writeSessionCookie(c, created.token, created.expiresAt);
+    return c.json({ user: created.user });
+  });
+
+  api.post('/auth/logout', async (c) => {
+    const session = c.var.session;
+    if (session) await accounts.logout(deps, session.id);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  });
+
+  api.get('/me', (c) => c.json({ user: accounts.userDto(requireUser(c)) }));
+
+  api.get('/communities', async (c) => c.json(await communities.listCommunities(deps, communities.requireAccount(c.var.user))));
+
+  api.post('/communities', async (c) => {
+    const user = communities.requireAccount(c.var.user);
+    const body = await readBody(c, createCommunityBody);
+    return c.json(await communities.createCommunity(deps, user, body.name), 201);
+  });
+
+  api.get('/communities/:id', async (c) => {
+    const community = await communities.requireCommunityMember(deps, communities.requireAccount(c.var.user), c.req.param('id'));
+    return c.json(community);
+  });
+
+  api.get('/communities/:id/meetings', async (c) =>
+    c.json(await communities.listCommunityMeetings(deps, requireUser(c), c.req.param('id'))),
+  );
+
+  api.post('/meetings', async (c) => {
+    const body = await readBody(c, createMeetingBody);
+    return c.json(await meetings.createMeeting(deps, c.var.user, body), 201);
+  });
+
+  api.get('/meetings/:id', async (c) => c.json(await meetings.getMeeting(deps, c.var.user, c.req.param('id'))));
+
+  api.patch('/meetings/:id', async (c) => {
+    const body = await readBody(c, updateMeetingBody);
+    return c.json(await meetings.updateMeeting(deps, c.var.user, c.req.param('id'), body));
+  });
+
+  api.post('/meetings/:id/join-code', async (c) => c.json(await meetings.rotateJoinCode(deps, c.var.user, c.req.param('id'))));
+
+  api.post('/join', async (c) => {
+    const body = await readBody(c, joinBody);
+    const outcome = await meetings.joinMeeting(deps, c.var.user, body, clientIp(c));
+    if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
+    return c.json(outcome.result);
+  });
+
+  api.get('/meetings/:id/participants', async (c) =>
+    c.json(await meetings.listParticipants(deps, c.var.user, c.req.param('id'))),
+  );
+
+  api.patch('/meetings/:id/participants/:userId', async (c) => {
+    const body = await readBody(c, updateParticipantBody);
+    return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
+  });
+
+  app.route('/api', api);
+  return app;
+}
+
+function requireUser(c: AppContext) {
+  const user = c.var.user;
+  if (!user) throw new AppError('unauthenticated');
+  return user;
+}
+
+/** The language the person picked in the UI (Paraglide's cookie) wins over the browser's. */
+function localeCookie(header: string | undefined): string | undefined {
+  const match = header?.match(/(?:^|;\s*)PARAGLIDE_LOCALE=([^;]+)/);
+  return match?.[1];
+}

@@ -1,0 +1,257 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { SessionUser } from '@yishi/auth';
+import { communities, meetings, participants, users } from '@yishi/db';
+import {
+  normalizeJoinCode,
+  type Affiliation,
+  type CreateMeetingBody,
+  type JoinBody,
+  type JoinResultDto,
+  type MeetingDto,
+  type MeetingKind,
+  type MeetingRole,
+  type MeetingStatus,
+  type ParticipantDto,
+  type UpdateParticipantBody,
+} from '@yishi/model';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../http/errors.ts';
+import { newId, newJoinCode } from '../ids.ts';
+import { startSession, type NewSession } from './accounts.ts';
+import { requireAccount, requireCommunityMember } from './communities.ts';
+
+/** Wrong join codes allowed per address in a window; right ones never count. */
+export const JOIN_RULE = { maxFailures: 20, windowMs: 10 * 60_000 };
+
+type MeetingRow = typeof meetings.$inferSelect;
+type ParticipantRow = typeof participants.$inferSelect;
+
+export interface MeetingAccess {
+  meeting: MeetingRow;
+  participant: ParticipantRow;
+  role: MeetingRole;
+}
+
+/**
+ * The one access check for a meeting, used by the API, the Yjs endpoint and socket.io:
+ * null when the meeting does not exist or the user is not on its roster.
+ */
+export async function meetingAccess(deps: Deps, meetingId: string, userId: string): Promise<MeetingAccess | null> {
+  const rows = await deps.db
+    .select({ meeting: meetings, participant: participants })
+    .from(meetings)
+    .innerJoin(participants, and(eq(participants.meetingId, meetings.id), eq(participants.userId, userId)))
+    .where(eq(meetings.id, meetingId));
+  const row = rows[0];
+  return row ? { ...row, role: row.participant.role as MeetingRole } : null;
+}
+
+/** Like meetingAccess, but answers 401 / 404 / 403 as the API should. */
+export async function requireParticipant(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingAccess> {
+  if (!user) throw new AppError('unauthenticated');
+  const access = await meetingAccess(deps, meetingId, user.id);
+  if (access) return access;
+  const exists = await deps.db.select({ id: meetings.id }).from(meetings).where(eq(meetings.id, meetingId));
+  throw new AppError(exists.length ? 'forbidden' : 'not_found');
+}
+
+export async function requireHost(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingAccess> {
+  const access = await requireParticipant(deps, user, meetingId);
+  if (access.role !== 'host') throw new AppError('forbidden');
+  return access;
+}
+
+export function joinUrl(deps: Deps, code: string): string {
+  return new URL(`/join/${code}`, deps.publicBaseUrl()).toString();
+}
+
+export async function createMeeting(
+  deps: Deps,
+  user: SessionUser | null,
+  body: CreateMeetingBody,
+): Promise<{ id: string; joinCode: string; joinUrl: string }> {
+  const account = requireAccount(user);
+  await requireCommunityMember(deps, account, body.communityId);
+  const id = newId();
+  const joinCode = newJoinCode();
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(meetings).values({
+      id,
+      communityId: body.communityId,
+      title: body.title,
+      kind: body.kind,
+      startsAt: body.startsAt ? new Date(body.startsAt) : null,
+      location: body.location ?? null,
+      joinCode,
+      createdBy: account.id,
+    });
+    await tx.insert(participants).values({
+      meetingId: id,
+      userId: account.id,
+      name: account.name,
+      affiliation: 'social-work',
+      role: 'host',
+    });
+  });
+  return { id, joinCode, joinUrl: joinUrl(deps, joinCode) };
+}
+
+export async function getMeeting(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingDto> {
+  const { meeting, role } = await requireParticipant(deps, user, meetingId);
+  const [community] = await deps.db
+    .select({ name: communities.name })
+    .from(communities)
+    .where(eq(communities.id, meeting.communityId));
+  return {
+    id: meeting.id,
+    communityId: meeting.communityId,
+    communityName: community?.name ?? '',
+    title: meeting.title,
+    kind: meeting.kind as MeetingKind,
+    status: meeting.status as MeetingStatus,
+    startsAt: meeting.startsAt?.toISOString() ?? null,
+    location: meeting.location,
+    role,
+    // Everyone in the room may see the code: it is on the projector anyway.
+    joinCode: meeting.joinCode,
+    joinUrl: joinUrl(deps, meeting.joinCode),
+    createdAt: meeting.createdAt.toISOString(),
+  };
+}
+
+export async function updateMeeting(
+  deps: Deps,
+  user: SessionUser | null,
+  meetingId: string,
+  patch: { title?: string; status?: MeetingStatus; startsAt?: string | null; location?: string | null },
+): Promise<MeetingDto> {
+  await requireHost(deps, user, meetingId);
+  const set: Partial<typeof meetings.$inferInsert> = {};
+  if (patch.title !== undefined) set.title = patch.title;
+  if (patch.status !== undefined) set.status = patch.status;
+  if (patch.startsAt !== undefined) set.startsAt = patch.startsAt ? new Date(patch.startsAt) : null;
+  if (patch.location !== undefined) set.location = patch.location;
+  await deps.db.update(meetings).set(set).where(eq(meetings.id, meetingId));
+  deps.events.emit('meeting', meetingId);
+  return getMeeting(deps, user, meetingId);
+}
+
+/** A new join code; the old one stops working at once (e.g. after it leaked to a chat group). */
+export async function rotateJoinCode(deps: Deps, user: SessionUser | null, meetingId: string) {
+  await requireHost(deps, user, meetingId);
+  const joinCode = newJoinCode();
+  await deps.db.update(meetings).set({ joinCode }).where(eq(meetings.id, meetingId));
+  deps.events.emit('meeting', meetingId);
+  return { joinCode, joinUrl: joinUrl(deps, joinCode) };
+}
+
+export interface JoinOutcome {
+  result: JoinResultDto;
+  /** Set when a guest account was created: the caller must set this session cookie. */
+  session?: NewSession;
+}
+
+/**
+ * Joining by code. A logged-in account holder joins as themself; a guest already on this meeting
+ * is recognised; anyone else becomes a new guest bound to this meeting. Joining checks one in.
+ */
+export async function joinMeeting(deps: Deps, user: SessionUser | null, body: JoinBody, ip: string): Promise<JoinOutcome> {
+  const throttleKey = `join:ip:${ip}`;
+  const wait = await deps.throttle.retryAfter(throttleKey, JOIN_RULE);
+  if (wait > 0) throw new AppError('too_many_attempts', { seconds: wait }, { 'Retry-After': String(wait) });
+  const code = normalizeJoinCode(body.code);
+  const [meeting] = code ? await deps.db.select().from(meetings).where(eq(meetings.joinCode, code)) : [];
+  if (!meeting) {
+    await deps.throttle.fail(throttleKey, JOIN_RULE);
+    throw new AppError('unknown_join_code');
+  }
+  if (meeting.status === 'closed') throw new AppError('meeting_closed');
+
+  if (user && (!user.guestOfMeetingId || user.guestOfMeetingId === meeting.id)) {
+    const existing = await meetingAccess(deps, meeting.id, user.id);
+    if (existing) {
+      await deps.db
+        .update(participants)
+        .set({ present: true, affiliation: body.affiliation, name: body.name })
+        .where(and(eq(participants.meetingId, meeting.id), eq(participants.userId, user.id)));
+      deps.events.emit('roster', meeting.id);
+      return { result: { meetingId: meeting.id, userId: user.id, role: existing.role } };
+    }
+    if (!user.guestOfMeetingId) {
+      await deps.db
+        .insert(participants)
+        .values({ meetingId: meeting.id, userId: user.id, name: body.name, affiliation: body.affiliation, role: 'participant' })
+        .onConflictDoNothing();
+      deps.events.emit('roster', meeting.id);
+      return { result: { meetingId: meeting.id, userId: user.id, role: 'participant' } };
+    }
+  }
+
+  const guest: SessionUser = { id: newId(), username: null, name: body.name, guestOfMeetingId: meeting.id };
+  await deps.db.transaction(async (tx) => {
+    await tx.insert(users).values({ id: guest.id, name: guest.name, guestOfMeetingId: meeting.id });
+    await tx.insert(participants).values({
+      meetingId: meeting.id,
+      userId: guest.id,
+      name: body.name,
+      affiliation: body.affiliation,
+      role: 'participant',
+    });
+  });
+  const session = await startSession(deps, guest);
+  deps.events.emit('roster', meeting.id);
+  return { result: { meetingId: meeting.id, userId: guest.id, role: 'participant' }, session };
+}
+
+export function participantDto(row: ParticipantRow): ParticipantDto {
+  return {
+    userId: row.userId,
+    name: row.name,
+    affiliation: row.affiliation as Affiliation,
+    role: row.role as MeetingRole,
+    present: row.present,
+    eligible: row.eligible,
+  };
+}
+
+export async function listParticipants(deps: Deps, user: SessionUser | null, meetingId: string): Promise<ParticipantDto[]> {
+  await requireParticipant(deps, user, meetingId);
+  const rows = await deps.db
+    .select()
+    .from(participants)
+    .where(eq(participants.meetingId, meetingId))
+    .orderBy(asc(participants.joinedAt), asc(participants.name));
+  return rows.map(participantDto);
+}
+
+export async function updateParticipant(
+  deps: Deps,
+  user: SessionUser | null,
+  meetingId: string,
+  userId: string,
+  patch: UpdateParticipantBody,
+): Promise<ParticipantDto> {
+  await requireHost(deps, user, meetingId);
+  const updated = await deps.db.transaction(async (tx) => {
+    const [target] = await tx
+      .select()
+      .from(participants)
+      .where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)));
+    if (!target) throw new AppError('not_found');
+    if (target.role === 'host' && patch.role && patch.role !== 'host') {
+      const hosts = await tx
+        .select({ userId: participants.userId })
+        .from(participants)
+        .where(and(eq(participants.meetingId, meetingId), eq(participants.role, 'host')));
+      if (hosts.length <= 1) throw new AppError('last_host');
+    }
+    const [row] = await tx
+      .update(participants)
+      .set(patch)
+      .where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)))
+      .returning();
+    return row!;
+  });
+  deps.events.emit('roster', meetingId);
+  return participantDto(updated);
+}

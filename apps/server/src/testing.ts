@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
+import { loadConfig } from './config.ts';
+import { createDeps, type Deps } from './deps.ts';
+import { createApp } from './http/app.ts';
+import { createLogger } from './logger.ts';
+import { createServer, type LiveLayerFactory, type YishiServer } from './server.ts';
+
+/** Test fixtures in one place: a throwaway database, deps, and the app or a listening server. */
+export interface TestContext {
+  deps: Deps;
+  database: TestDatabase;
+  app: ReturnType<typeof createApp>;
+  dispose(): Promise<void>;
+}
+
+export const TEST_PUBLIC_URL = 'http://yishi.test';
+
+export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const config = loadConfig({ PUBLIC_URL: TEST_PUBLIC_URL, TRUST_PROXY: 'true', LOG_LEVEL: 'silent', ...env });
+  const deps = createDeps({ config, database, logger: createLogger(config.logLevel), publicBaseUrl: () => config.publicUrl! });
+  return { deps, database, app: createApp(deps), dispose: () => database.dispose() };
+}
+
+/** A client for app.request that keeps cookies like a browser and speaks JSON. */
+export class TestClient {
+  cookies = new Map<string, string>();
+  constructor(
+    private readonly app: TestContext['app'],
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const res = await this.app.request(path, {
+      method,
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(cookie ? { cookie } : {}),
+        ...this.headers,
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = ''] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      if (!value || /max-age=0/i.test(line)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    const text = await res.text();
+    let json: any = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, headers: res.headers, json, setCookie: res.headers.getSetCookie() };
+  }
+
+  get = (path: string, headers?: Record<string, string>) => this.request('GET', path, undefined, headers);
+  post = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('POST', path, body ?? {}, headers);
+  patch = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('PATCH', path, body ?? {}, headers);
+
+  /** The Cookie header this client would send (for websocket and socket.io clients). */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+let seq = 0;
+/** Signs up a fresh account holder and returns their client. */
+export async function signedUp(app: TestContext['app'], name = '社工小陈', headers: Record<string, string> = {}) {
+  const client = new TestClient(app, headers);
+  const username = `user${Date.now().toString(36)}${seq++}`;
+  const res = await client.post('/api/auth/signup', { username, password: 'correct horse battery', name });
+  if (res.status !== 201) throw new Error(`signup failed: ${JSON.stringify(res.json)}`);
+  return { client, user: res.json.user as { id: string; name: string }, username };
+}
+
+/** A host with a community and a meeting, ready for others to join. */
+export async function meetingWithHost(app: TestContext['app'], kind = 'building-talk') {
+  const host = await signedUp(app, '李书记');
+  const community = await host.client.post('/api/communities', { name: '濱湖明珠社區' });
+  const meeting = await host.client.post('/api/meetings', {
+    communityId: community.json.id,
+    title: '11月樓長有話說',
+    kind,
+    location: '社區活動室',
+  });
+  if (meeting.status !== 201) throw new Error(`meeting failed: ${JSON.stringify(meeting.json)}`);
+  return { host, communityId: community.json.id as string, meeting: meeting.json as { id: string; joinCode: string; joinUrl: string } };
+}
+
+/** Joins a meeting as a guest; returns the guest's client. */
+export async function joinedGuest(app: TestContext['app'], code: string, name = '王樓長', affiliation = 'resident') {
+  const client = new TestClient(app);
+  const res = await client.post('/api/join', { code, name, affiliation });
+  if (res.status !== 200) throw new Error(`join failed: ${JSON.stringify(res.json)}`);
+  return { client, userId: res.json.userId as string };
+}
+
+/** Starts a real listening server on an ephemeral port (for websocket and socket.io tests). */
+export async function listeningServer(
+  ctx: TestContext,
+  layers: LiveLayerFactory[],
+): Promise<{ yishi: YishiServer; port: number; url: string; wsUrl: string }> {
+  const yishi = await createServer(ctx.deps, { layers, webHandler: null });
+  await new Promise<void>((done) => yishi.server.listen(0, '127.0.0.1', done));
+  const port = (yishi.server.address() as AddressInfo).port;
+  return { yishi, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` };
+}

@@ -1,0 +1,3 @@
+export * from './session.ts';
+export * from './password.ts';
+export * from './throttle.ts';
