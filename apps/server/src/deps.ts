@@ -10,6 +10,8 @@ export interface DomainEvents {
   roster: [meetingId: string];
   /** A meeting's own fields changed (status, title, join code). */
   meeting: [meetingId: string];
+  /** A follow-up of a community was created or changed. */
+  followups: [communityId: string];
 }
 
 /** Everything the app needs, built once in main.ts (or a test) and handed down. */

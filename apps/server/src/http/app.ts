@@ -4,6 +4,9 @@ import { validateSessionToken } from '@yishi/auth';
 import {
   MAX_JSON_BODY,
   createCommunityBody,
+  createFollowUpBody,
+  followUpNoteBody,
+  updateFollowUpBody,
   createMeetingBody,
   joinBody,
   loginBody,
@@ -15,6 +18,7 @@ import {
 import type { Deps } from '../deps.ts';
 import * as accounts from '../services/accounts.ts';
 import * as communities from '../services/communities.ts';
+import * as followups from '../services/followups.ts';
 import * as meetings from '../services/meetings.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookies.ts';
 import { clientIp, readBody, type AppContext, type AppEnv } from './context.ts';
@@ -153,6 +157,38 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const body = await readBody(c, updateParticipantBody);
     return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
   });
+
+  api.get('/communities/:id/follow-ups', async (c) =>
+    c.json(await followups.listCommunityFollowUps(deps, c.var.user, c.req.param('id'))),
+  );
+
+  api.get('/communities/:id/follow-ups.csv', async (c) => {
+    const csv = await followups.followUpsCsv(deps, c.var.user, c.req.param('id'));
+    return c.body(csv, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="follow-ups.csv"; filename*=UTF-8''${encodeURIComponent('督办事项.csv')}`,
+    });
+  });
+
+  api.get('/meetings/:id/follow-ups', async (c) => c.json(await followups.meetingFollowUps(deps, c.var.user, c.req.param('id'))));
+
+  api.post('/meetings/:id/follow-ups', async (c) => {
+    const body = await readBody(c, createFollowUpBody);
+    return c.json(await followups.createFollowUp(deps, c.var.user, c.req.param('id'), body), 201);
+  });
+
+  api.patch('/follow-ups/:id', async (c) => {
+    const body = await readBody(c, updateFollowUpBody);
+    return c.json(await followups.updateFollowUp(deps, c.var.user, c.req.param('id'), body));
+  });
+
+  api.post('/follow-ups/:id/notes', async (c) => {
+    const body = await readBody(c, followUpNoteBody);
+    return c.json(await followups.addFollowUpNote(deps, c.var.user, c.req.param('id'), body), 201);
+  });
+
+  // Readable without an account: what the notice board (公示) shows.
+  api.get('/public/communities/:id/board', async (c) => c.json(await followups.publicBoard(deps, c.req.param('id'))));
 
   app.route('/api', api);
   return app;
