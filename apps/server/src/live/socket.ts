@@ -1,0 +1,221 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { z } from 'zod';
+import type { SessionUser } from '@yishi/auth';
+import {
+  MAX_EVENT_BYTES,
+  meetingEnterPayload,
+  pickLocale,
+  pollClosePayload,
+  pollCreatePayload,
+  pollListPayload,
+  pollOpenPayload,
+  pollVotePayload,
+  type AckError,
+  type ClientToServerEvents,
+  type Locale,
+  type ServerToClientEvents,
+} from '@yishi/model';
+import type { Deps } from '../deps.ts';
+import { originAllowed, userFromRequest } from '../http/authenticate.ts';
+import { sessionTokenFromHeader } from '../http/cookies.ts';
+import { AppError } from '../http/errors.ts';
+import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
+import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
+import type { LiveLayer, LiveLayerFactory } from '../server.ts';
+import { meetingAccess } from '../services/meetings.ts';
+
+export interface SocketLayerOptions {
+  /** Largest socket.io packet; bigger ones close that one connection. */
+  maxHttpBufferSize?: number;
+  /** Token bucket per socket: burst size and refill per second. */
+  rateLimit?: { burst: number; perSecond: number };
+  /** Ballot batching (see BallotBox). */
+  ballots?: { windowMs?: number; maxBatch?: number };
+}
+
+interface SocketData {
+  user: SessionUser;
+  sessionToken: string;
+  locale: Locale;
+  bucket: TokenBucket;
+}
+
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSecond: 10 } };
+
+/** The socket.io room of a meeting. */
+export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
+
+/** A token bucket: `burst` events at once, then `perSecond`. */
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+  constructor(private readonly rule: { burst: number; perSecond: number }) {
+    this.tokens = rule.burst;
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.rule.burst, this.tokens + ((now - this.last) / 1000) * this.rule.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** The reader's language: the web app's PARAGLIDE_LOCALE cookie, else Accept-Language. */
+function requestLocale(req: Pick<IncomingMessage, 'headers'>): Locale {
+  return pickLocale(cookieValue(req.headers.cookie, 'PARAGLIDE_LOCALE') ?? req.headers['accept-language']);
+}
+
+function errorAck(error: unknown, locale: Locale): AckError {
+  const appError = error instanceof AppError ? error : new AppError('internal');
+  return { ok: false, error: appError.toBody(locale) };
+}
+
+/** The socket.io layer with options (tests tune batching and rate limits); production uses `socketLayer`. */
+export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFactory {
+  return async (httpServer: HttpServer, deps: Deps): Promise<LiveLayer> => {
+    const { logger } = deps;
+    const rateLimit = options.rateLimit ?? DEFAULTS.rateLimit;
+    // Ballots left half-written by a crash are resolved before anyone can vote again.
+    const recovered = await reconcileVotes(deps.db);
+    if (recovered.cast || recovered.dropped) logger.warn(recovered, 'reconciled pending voter marks');
+
+    const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; sessionToken: string }>();
+    const io: LiveServer = new Server(httpServer, {
+      path: '/socket.io',
+      // The same server carries /yjs upgrades: socket.io must leave other paths alone.
+      destroyUpgrade: false,
+      maxHttpBufferSize: options.maxHttpBufferSize ?? DEFAULTS.maxHttpBufferSize,
+      serveClient: false,
+      // Authenticate before the connection exists: foreign Origin or no session never gets a socket.
+      allowRequest: (req, done) => {
+        if (!originAllowed(deps, req)) return done('foreign_origin', false);
+        const sessionToken = sessionTokenFromHeader(req.headers.cookie, deps.config);
+        if (!sessionToken) return done('unauthenticated', false);
+        userFromRequest(deps, req).then(
+          (user) => {
+            if (!user) return done('unauthenticated', false);
+            authenticated.set(req, { user, sessionToken });
+            done(null, true);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'socket.io handshake failed');
+            done('internal', false);
+          },
+        );
+      },
+    });
+
+    const broadcast = (pollId: string) => {
+      getPoll(deps, pollId).then(
+        (poll) => poll && io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll }),
+        (error: unknown) => logger.error({ err: error, pollId }, 'poll:state broadcast failed'),
+      );
+    };
+    const box = new BallotBox(deps.db, logger, { ...options.ballots, onCast: broadcast });
+
+    io.use((socket, next) => {
+      const auth = authenticated.get(socket.request);
+      if (!auth) return next(new Error('unauthenticated'));
+      socket.data = { ...auth, locale: requestLocale(socket.request), bucket: new TokenBucket(rateLimit) };
+      next();
+    });
+
+    const onRoster = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('roster:changed', { meetingId });
+    deps.events.on('roster', onRoster);
+
+    io.on('connection', (socket: LiveSocket) => {
+      // Floods are answered per socket; other sockets keep their own buckets.
+      socket.use((packet, next) => {
+        if (socket.data.bucket.take()) return next();
+        const ack = packet.at(-1);
+        if (typeof ack === 'function') ack(errorAck(new AppError('rate_limited'), socket.data.locale));
+      });
+
+      /** Registers a handler that validates its payload and always answers the ack (if there is one). */
+      const on = <S extends z.ZodType, R extends object>(
+        event: keyof ClientToServerEvents,
+        schema: S,
+        handle: (payload: z.infer<S>) => Promise<R>,
+      ) => {
+        socket.on(event, (async (payload: unknown, ack: unknown) => {
+          const reply = typeof ack === 'function' ? (ack as (answer: object) => void) : () => {};
+          try {
+            if (JSON.stringify(payload ?? null).length > MAX_EVENT_BYTES) throw new AppError('payload_too_large');
+            const parsed = schema.safeParse(payload);
+            if (!parsed.success) {
+              throw new AppError('invalid_input', {}, {}, parsed.error.issues.map((i) => String(i.path[0] ?? 'request')));
+            }
+            reply({ ok: true, ...(await handle(parsed.data)) });
+          } catch (error) {
+            // Never log the payload: it may hold a choice.
+            if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket.io event failed');
+            reply(errorAck(error, socket.data.locale));
+          }
+        }) as never);
+      };
+      const userId = socket.data.user.id;
+
+      on('meeting:enter', meetingEnterPayload, async ({ meetingId }) => {
+        const access = await meetingAccess(deps, meetingId, userId);
+        if (!access) throw new AppError('forbidden');
+        await socket.join(meetingRoom(meetingId));
+        return { role: access.role, eligible: access.participant.eligible && access.role !== 'observer' };
+      });
+
+      on('poll:list', pollListPayload, async ({ meetingId }) => {
+        if (!(await meetingAccess(deps, meetingId, userId))) throw new AppError('forbidden');
+        const [polls, mine] = await Promise.all([listPolls(deps, meetingId), myPollStatus(deps, meetingId, userId)]);
+        return { polls, mine };
+      });
+
+      on('poll:create', pollCreatePayload, async (body) => {
+        const poll = await createPoll(deps, userId, body);
+        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+        return { poll };
+      });
+
+      on('poll:open', pollOpenPayload, async (body) => {
+        const poll = await openPoll(deps, userId, body);
+        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+        return { poll };
+      });
+
+      on('poll:close', pollClosePayload, async (body) => {
+        const poll = await closePoll(deps, box, userId, body);
+        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+        return { poll };
+      });
+
+      on('poll:vote', pollVotePayload, async (body) => ({
+        receipt: await castVote(deps, box, userId, socket.data.sessionToken, body),
+      }));
+    });
+
+    return {
+      async close() {
+        deps.events.off('roster', onRoster);
+        io.disconnectSockets(true);
+        // Not io.close(): that would close the shared HTTP server, which createServer owns.
+        io.engine.close();
+        await box.close();
+      },
+    };
+  };
+}
+
+/** The production socket.io layer. */
+export const socketLayer: LiveLayerFactory = createSocketLayer();

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { pollBallots, pollVoters, sql } from '@yishi/db';
+import { testDriver } from '@yishi/db/testing';
+import { createTestContext, joinedGuest, meetingWithHost, type TestClient, type TestContext } from '../testing.ts';
+import { BallotBox, reconcileVotes } from './ballotBox.ts';
+import { sealVote } from './receipts.ts';
+import { castVote, closePoll, createPoll, openPoll } from './service.ts';
+
+let ctx: TestContext;
+beforeAll(async () => (ctx = await createTestContext()));
+afterAll(() => ctx.dispose());
+
+const token = (client: TestClient) => client.cookies.get('yishi_session')!;
+
+/** Raw rows on either driver (postgres.js answers an array, PGlite an object with rows). */
+async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
+  const result = (await ctx.deps.db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** A meeting whose host and `guests` guests are all eligible, with an open secret poll. */
+async function openRoom(guests: number, options: string[]) {
+  const { host, meeting } = await meetingWithHost(ctx.app);
+  const voters = [{ client: host.client, userId: host.user.id }];
+  for (let i = 0; i < guests; i++) voters.push(await joinedGuest(ctx.app, meeting.joinCode, `居民${i}`));
+  const poll = await createPoll(ctx.deps, host.user.id, { meetingId: meeting.id, kind: 'choice', title: '方案', options, secret: true });
+  await openPoll(ctx.deps, host.user.id, { pollId: poll.id, confirmSmallGroup: true });
+  return { host, meeting, voters, pollId: poll.id };
+}
+
+describe(`ballot storage on ${testDriver}`, () => {
+  it('no column, row order or xmin ties a ballot to its voter', async () => {
+    const n = 30;
+    const options = Array.from({ length: n }, (_, i) => `方案${i + 1}`);
+    const { host, voters, pollId } = await openRoom(n - 1, options);
+    // One batch of 30: voter i chooses option i, so the order of votes is known to the test.
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: n });
+    const order = voters.map((_, i) => `o${i + 1}`);
+    await Promise.all(voters.map((v, i) => castVote(ctx.deps, box, v.userId, token(v.client), { pollId, choice: order[i]! })));
+
+    const ballots = await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId));
+    expect(ballots).toHaveLength(n);
+    const userIds = new Set(voters.map((v) => v.userId));
+    for (const b of ballots) {
+      expect(Object.keys(b).sort()).toEqual(['batchId', 'choice', 'id', 'pollId', 'receipt', 'voterId']);
+      expect(b.voterId).toBeNull();
+      for (const value of Object.values(b)) expect(userIds.has(String(value))).toBe(false);
+    }
+    const marks = await ctx.deps.db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId));
+    expect(Object.keys(marks[0]!).sort()).toEqual(['batchId', 'pollId', 'sealedReceipt', 'state', 'userId']);
+    expect(marks.every((m) => m.state === 'cast' && m.batchId === null)).toBe(true);
+
+    const physical = await rows<{ x: string; choice: string }>(sql`select xmin::text as x, choice #>> '{}' as choice from poll_ballots where poll_id = ${pollId} order by ctid`);
+    // Within a batch every ballot shares one transaction id, and their physical order is shuffled.
+    expect(new Set(physical.map((r) => r.x)).size).toBe(1);
+    expect(physical.map((r) => r.choice)).not.toEqual(order);
+    const markX = await rows<{ x: string }>(sql`select distinct xmin::text as x from poll_voters where poll_id = ${pollId}`);
+    expect(markX).toHaveLength(1);
+    expect(markX[0]!.x).not.toBe(physical[0]!.x);
+
+    const closed = await closePoll(ctx.deps, box, host.user.id, { pollId });
+    expect(closed.result).toMatchObject({ ballots: n, counts: Object.fromEntries(order.map((o) => [o, 1])) });
+    const after = await rows<{ x: string; choice: string; batch: string | null }>(
+      sql`select xmin::text as x, choice #>> '{}' as choice, batch_id as batch from poll_ballots where poll_id = ${pollId} order by ctid`,
+    );
+    expect(new Set(after.map((r) => r.x)).size).toBe(1);
+    expect(after.every((r) => r.batch === null)).toBe(true);
+    expect(after.map((r) => r.choice)).not.toEqual(order);
+    // Marks were rewritten in the same closing transaction, their sealed receipts erased.
+    const marksAfter = await rows<{ x: string; sealed: unknown }>(sql`select xmin::text as x, sealed_receipt as sealed from poll_voters where poll_id = ${pollId}`);
+    expect(new Set(marksAfter.map((r) => r.x))).toEqual(new Set([after[0]!.x]));
+    expect(marksAfter.every((r) => r.sealed === null)).toBe(true);
+    await box.close();
+  });
+
+  it('batches share an xmin per batch, never one per voter', async () => {
+    const { voters, pollId } = await openRoom(11, ['甲', '乙']);
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: 4 });
+    await Promise.all(voters.map((v, i) => castVote(ctx.deps, box, v.userId, token(v.client), { pollId, choice: i % 2 ? 'o1' : 'o2' })));
+    const perXmin = await rows<{ n: number }>(sql`select count(*)::int as n from poll_ballots where poll_id = ${pollId} group by xmin`);
+    expect(perXmin.map((r) => r.n).sort()).toEqual([4, 4, 4]);
+    await box.close();
+  });
+
+  it('startup reconciliation repairs a crash between any two steps without linking marks to ballots', async () => {
+    const { voters, pollId } = await openRoom(4, ['甲', '乙']);
+    const [a, b, c] = voters;
+    const db = ctx.deps.db;
+    // Crash after tx2 (ballots written, marks still pending): batch b1 holds a and b.
+    await db.insert(pollVoters).values([
+      { pollId, userId: a!.userId, state: 'pending', batchId: 'b1', sealedReceipt: sealVote(token(a!.client), pollId, a!.userId, 'AAAA2222', '"o1"') },
+      { pollId, userId: b!.userId, state: 'pending', batchId: 'b1', sealedReceipt: sealVote(token(b!.client), pollId, b!.userId, 'BBBB3333', '"o2"') },
+    ]);
+    await db.insert(pollBallots).values([
+      { id: 'x1', pollId, choice: 'o2', receipt: 'BBBB3333', batchId: 'b1' },
+      { id: 'x2', pollId, choice: 'o1', receipt: 'AAAA2222', batchId: 'b1' },
+    ]);
+    // Crash after tx1 (mark pending, no ballot): batch b2 holds c.
+    await db.insert(pollVoters).values({ pollId, userId: c!.userId, state: 'pending', batchId: 'b2', sealedReceipt: sealVote(token(c!.client), pollId, c!.userId, 'CCCC4444', '"o1"') });
+
+    expect(await reconcileVotes(db)).toEqual({ cast: 2, dropped: 1 });
+    const marks = await db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId));
+    expect(marks.map((m) => [m.userId, m.state]).sort()).toEqual([[a!.userId, 'cast'], [b!.userId, 'cast']].sort());
+    expect(await reconcileVotes(db)).toEqual({ cast: 0, dropped: 0 });
+
+    const box = new BallotBox(db, ctx.deps.logger, { windowMs: 1 });
+    // a never got an ack; retrying from the same session gets the receipt that was counted.
+    expect(await castVote(ctx.deps, box, a!.userId, token(a!.client), { pollId, choice: 'o1' })).toBe('AAAA2222');
+    await expect(castVote(ctx.deps, box, b!.userId, token(b!.client), { pollId, choice: 'o1' })).rejects.toMatchObject({ code: 'already_voted' });
+    // c's vote never reached a ballot: c votes again, once.
+    const receipt = await castVote(ctx.deps, box, c!.userId, token(c!.client), { pollId, choice: 'o2' });
+    expect(receipt).toMatch(/^[2-9A-Z]{8}$/);
+    const ballots = await db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId));
+    const cast = (await db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId))).filter((m) => m.state === 'cast');
+    expect(ballots).toHaveLength(3);
+    expect(cast).toHaveLength(3);
+    await box.close();
+  });
+
+  it('a batch whose poll closed before its ballots were written leaves no mark behind', async () => {
+    const { host, voters, pollId } = await openRoom(2, ['甲', '乙']);
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: 100 });
+    // Queued synchronously: the ballot box holds it until its window ends or it is flushed.
+    const pending = box.cast({ pollId, userId: voters[1]!.userId, sessionToken: token(voters[1]!.client), choice: 'o1', choiceKey: '"o1"', named: false });
+    const other = new BallotBox(ctx.deps.db, ctx.deps.logger);
+    // Another process closes the poll while this one still holds the vote in its queue.
+    await closePoll(ctx.deps, other, host.user.id, { pollId });
+    const flushed = box.flush();
+    await expect(pending).rejects.toMatchObject({ code: 'poll_not_open' });
+    await flushed;
+    expect(await ctx.deps.db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId))).toHaveLength(0);
+    expect(await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId))).toHaveLength(0);
+    await box.close();
+    await other.close();
+  });
+});

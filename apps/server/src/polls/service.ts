@@ -1,0 +1,244 @@
+import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
+import { participants, pollBallots, pollEligible, polls, pollVoters } from '@yishi/db';
+import {
+  canFacilitate,
+  canonicalChoice,
+  checkChoice,
+  checkPollShape,
+  SMALL_GROUP,
+  tally,
+  type MotionRule,
+  type MyPollStatus,
+  type PollChoice,
+  type PollClosePayload,
+  type PollCreatePayload,
+  type PollDto,
+  type PollKind,
+  type PollOpenPayload,
+  type PollOption,
+  type PollResult,
+  type PollStatus,
+  type PollVotePayload,
+} from '@yishi/model';
+import type { Deps } from '../deps.ts';
+import { AppError } from '../http/errors.ts';
+import { newId } from '../ids.ts';
+import { meetingAccess, type MeetingAccess } from '../services/meetings.ts';
+import { reconcilePoll, type BallotBox } from './ballotBox.ts';
+import { shuffle } from './receipts.ts';
+
+type PollRow = typeof polls.$inferSelect;
+
+/** Motion options have fixed ids; the labels are the Chinese the room reads, clients may localize by id. */
+const MOTION_OPTIONS: PollOption[] = [
+  { id: 'yes', label: '赞成' },
+  { id: 'no', label: '反对' },
+  { id: 'abstain', label: '弃权' },
+];
+
+/** Rows per insert when rewriting ballots (keeps bind parameters well under the protocol limit). */
+const REWRITE_CHUNK = 1000;
+
+/** The DTO of a poll row; counts and receipts appear only once closed. */
+export function pollDto(row: PollRow, voted: number): PollDto {
+  const dto: PollDto = {
+    id: row.id,
+    meetingId: row.meetingId,
+    kind: row.kind as PollKind,
+    title: row.title,
+    options: row.options,
+    secret: row.secret,
+    status: row.status as PollStatus,
+    turnout: { voted, eligible: row.eligibleCount },
+  };
+  if (row.agendaItemId) dto.agendaItemId = row.agendaItemId;
+  if (row.seats !== null) dto.seats = row.seats;
+  if (row.rule !== null) dto.rule = row.rule as MotionRule;
+  if (row.quorum !== null) dto.quorum = row.quorum;
+  if (row.eligibleAffiliations) dto.eligibleAffiliations = row.eligibleAffiliations;
+  if (row.status !== 'draft') dto.smallGroup = row.secret && row.eligibleCount < SMALL_GROUP;
+  if (row.status === 'closed') {
+    if (row.result) dto.result = row.result as PollResult;
+    dto.receipts = row.receipts ?? [];
+  }
+  return dto;
+}
+
+async function turnouts(deps: Deps, pollIds: string[]): Promise<Map<string, number>> {
+  if (!pollIds.length) return new Map();
+  const rows = await deps.db
+    .select({ pollId: pollVoters.pollId, n: count() })
+    .from(pollVoters)
+    .where(and(inArray(pollVoters.pollId, pollIds), eq(pollVoters.state, 'cast')))
+    .groupBy(pollVoters.pollId);
+  return new Map(rows.map((r) => [r.pollId, Number(r.n)]));
+}
+
+/** One poll as its DTO, or null when unknown. */
+export async function getPoll(deps: Deps, pollId: string): Promise<PollDto | null> {
+  const [row] = await deps.db.select().from(polls).where(eq(polls.id, pollId));
+  if (!row) return null;
+  return pollDto(row, (await turnouts(deps, [pollId])).get(pollId) ?? 0);
+}
+
+/** Every poll of a meeting in creation order (for reconnecting clients, the minutes and the board). */
+export async function listPolls(deps: Deps, meetingId: string): Promise<PollDto[]> {
+  const rows = await deps.db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt), asc(polls.id));
+  const voted = await turnouts(deps, rows.map((r) => r.id));
+  return rows.map((r) => pollDto(r, voted.get(r.id) ?? 0));
+}
+
+/** Whether the user may vote in, and has voted in, each poll of a meeting. */
+export async function myPollStatus(deps: Deps, meetingId: string, userId: string): Promise<Record<string, MyPollStatus>> {
+  const ids = (await deps.db.select({ id: polls.id }).from(polls).where(eq(polls.meetingId, meetingId))).map((r) => r.id);
+  if (!ids.length) return {};
+  const [eligible, voted] = await Promise.all([
+    deps.db.select({ pollId: pollEligible.pollId }).from(pollEligible).where(and(inArray(pollEligible.pollId, ids), eq(pollEligible.userId, userId))),
+    deps.db.select({ pollId: pollVoters.pollId }).from(pollVoters).where(and(inArray(pollVoters.pollId, ids), eq(pollVoters.userId, userId))),
+  ]);
+  const e = new Set(eligible.map((r) => r.pollId));
+  const v = new Set(voted.map((r) => r.pollId));
+  return Object.fromEntries(ids.map((id) => [id, { eligible: e.has(id), voted: v.has(id) }]));
+}
+
+/** The poll and the caller's place in its meeting; not_found / forbidden otherwise. */
+export async function pollAccess(deps: Deps, pollId: string, userId: string): Promise<{ poll: PollRow; access: MeetingAccess }> {
+  const [poll] = await deps.db.select().from(polls).where(eq(polls.id, pollId));
+  if (!poll) throw new AppError('not_found');
+  const access = await meetingAccess(deps, poll.meetingId, userId);
+  if (!access) throw new AppError('forbidden');
+  return { poll, access };
+}
+
+async function facilitatorOf(deps: Deps, meetingId: string, userId: string): Promise<MeetingAccess> {
+  const access = await meetingAccess(deps, meetingId, userId);
+  if (!access) throw new AppError('forbidden');
+  if (!canFacilitate(access.role)) throw new AppError('forbidden');
+  return access;
+}
+
+/** Prepares a poll (status draft); host or secretary only. */
+export async function createPoll(deps: Deps, userId: string, body: PollCreatePayload): Promise<PollDto> {
+  const bad = checkPollShape(body);
+  if (bad) throw new AppError('invalid_input', {}, {}, [bad]);
+  await facilitatorOf(deps, body.meetingId, userId);
+  const [row] = await deps.db
+    .insert(polls)
+    .values({
+      id: newId(),
+      meetingId: body.meetingId,
+      agendaItemId: body.agendaItemId ?? null,
+      kind: body.kind,
+      title: body.title,
+      options: body.kind === 'motion' ? MOTION_OPTIONS : body.options!.map((label, i) => ({ id: `o${i + 1}`, label })),
+      seats: body.kind === 'election' ? body.seats! : null,
+      rule: body.kind === 'motion' ? (body.rule ?? 'majority') : null,
+      quorum: body.quorum ?? null,
+      secret: body.secret,
+      eligibleAffiliations: body.eligibleAffiliations ?? null,
+      createdBy: userId,
+    })
+    .returning();
+  return pollDto(row!, 0);
+}
+
+/**
+ * Opens a draft poll and fixes its eligible set: present participants, not observers, eligible on
+ * the roster, of the chosen affiliations. A secret poll with few voters needs confirmSmallGroup.
+ */
+export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload): Promise<PollDto> {
+  const { poll } = await pollAccess(deps, body.pollId, userId);
+  await facilitatorOf(deps, poll.meetingId, userId);
+  const row = await deps.db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(polls).where(eq(polls.id, poll.id)).for('update');
+    if (locked?.status !== 'draft') throw new AppError('poll_not_draft');
+    const roster = await tx
+      .select({ userId: participants.userId, affiliation: participants.affiliation })
+      .from(participants)
+      .where(and(eq(participants.meetingId, poll.meetingId), eq(participants.present, true), eq(participants.eligible, true), ne(participants.role, 'observer')));
+    const only = locked.eligibleAffiliations;
+    const voters = only ? roster.filter((p) => only.includes(p.affiliation)) : roster;
+    if (locked.secret && voters.length < SMALL_GROUP && !body.confirmSmallGroup) throw new AppError('small_group_confirm', { count: voters.length });
+    if (voters.length) await tx.insert(pollEligible).values(voters.map((v) => ({ pollId: poll.id, userId: v.userId })));
+    const [opened] = await tx
+      .update(polls)
+      .set({ status: 'open', eligibleCount: voters.length, openedAt: new Date() })
+      .where(eq(polls.id, poll.id))
+      .returning();
+    return opened!;
+  });
+  return pollDto(row, 0);
+}
+
+/** Checks a vote and hands it to the ballot box; resolves with the receipt once durably stored. */
+export async function castVote(deps: Deps, box: BallotBox, userId: string, sessionToken: string, body: PollVotePayload): Promise<string> {
+  // The poll and the caller's eligibility in one query; then the one meeting access check.
+  const [row] = await deps.db
+    .select({ poll: polls, eligible: pollEligible.userId })
+    .from(polls)
+    .leftJoin(pollEligible, and(eq(pollEligible.pollId, polls.id), eq(pollEligible.userId, userId)))
+    .where(eq(polls.id, body.pollId));
+  if (!row) throw new AppError('not_found');
+  const { poll } = row;
+  if (!(await meetingAccess(deps, poll.meetingId, userId))) throw new AppError('forbidden');
+  if (poll.status !== 'open') throw new AppError('poll_not_open');
+  if (!row.eligible) throw new AppError('not_eligible');
+  const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
+  if (bad) throw new AppError(bad);
+  const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
+  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret });
+}
+
+/**
+ * Closes an open poll in one transaction: resolves pending marks, tallies, rewrites the ballots in
+ * shuffled order without batch ids (one shared xmin), stores result and receipts. A unanimous small
+ * secret result is published only with confirmUnanimous.
+ */
+export async function closePoll(deps: Deps, box: BallotBox, userId: string, body: PollClosePayload): Promise<PollDto> {
+  const { poll } = await pollAccess(deps, body.pollId, userId);
+  await facilitatorOf(deps, poll.meetingId, userId);
+  if (poll.status !== 'open') throw new AppError('poll_not_open');
+  // Ballots this process already accepted are written first, so they count.
+  await box.flush(poll.id);
+  const row = await deps.db.transaction(async (tx) => {
+    const [locked] = await tx.select().from(polls).where(eq(polls.id, poll.id)).for('update');
+    if (locked?.status !== 'open') throw new AppError('poll_not_open');
+    await reconcilePoll(tx, poll.id);
+    const ballots = await tx.select().from(pollBallots).where(eq(pollBallots.pollId, poll.id));
+    const result: PollResult = tally(
+      {
+        kind: locked.kind as PollKind,
+        options: locked.options,
+        seats: locked.seats ?? undefined,
+        rule: (locked.rule as MotionRule | null) ?? undefined,
+        quorum: locked.quorum ?? undefined,
+        secret: locked.secret,
+        eligible: locked.eligibleCount,
+      },
+      ballots.map((b) => b.choice as PollChoice),
+    );
+    if (result.unanimousSmallGroup && !body.confirmUnanimous) throw new AppError('unanimous_confirm');
+    if (!locked.secret) {
+      const names = await tx.select({ userId: participants.userId, name: participants.name }).from(participants).where(eq(participants.meetingId, locked.meetingId));
+      const nameOf = new Map(names.map((n) => [n.userId, n.name]));
+      result.votes = ballots
+        .filter((b) => b.voterId)
+        .map((b) => ({ userId: b.voterId!, name: nameOf.get(b.voterId!) ?? '', choice: b.choice as PollChoice }))
+        .sort((a, b) => a.name.localeCompare(b.name, 'zh') || a.userId.localeCompare(b.userId));
+    }
+    // Rewrite: every ballot gets this transaction's xmin and a shuffled place; no batch survives.
+    await tx.delete(pollBallots).where(eq(pollBallots.pollId, poll.id));
+    const rewritten = shuffle(ballots).map((b) => ({ ...b, id: newId(), batchId: null }));
+    for (let i = 0; i < rewritten.length; i += REWRITE_CHUNK) await tx.insert(pollBallots).values(rewritten.slice(i, i + REWRITE_CHUNK));
+    // The marks too: their batch-wise xmins would otherwise still say who voted together; and the
+    // sealed receipts are no longer needed once no retry can come.
+    await tx.update(pollVoters).set({ batchId: null, sealedReceipt: null }).where(eq(pollVoters.pollId, poll.id));
+    const [closed] = await tx
+      .update(polls)
+      .set({ status: 'closed', result, receipts: ballots.map((b) => b.receipt).sort(), closedAt: new Date() })
+      .where(eq(polls.id, poll.id))
+      .returning();
+    return closed!;
+  });
+  return pollDto(row, (await turnouts(deps, [poll.id])).get(poll.id) ?? 0);
+}

@@ -1,0 +1,98 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bytea, tstz } from './types.ts';
+import { meetings, users } from './core.ts';
+
+/** A poll on a meeting: its rules, its status, and once closed its result and counted receipts. */
+export const polls = pgTable(
+  'polls',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    agendaItemId: text('agenda_item_id'),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    /** [{id, label}] */
+    options: jsonb('options').$type<{ id: string; label: string }[]>().notNull(),
+    seats: integer('seats'),
+    rule: text('rule'),
+    quorum: doublePrecision('quorum'),
+    secret: boolean('secret').notNull(),
+    eligibleAffiliations: jsonb('eligible_affiliations').$type<string[]>(),
+    status: text('status').notNull().default('draft'),
+    /** Size of the eligible set fixed at open. */
+    eligibleCount: integer('eligible_count').notNull().default(0),
+    result: jsonb('result'),
+    /** Counted receipt codes, sorted, published at close. */
+    receipts: jsonb('receipts').$type<string[]>(),
+    createdBy: text('created_by')
+      .notNull()
+      .references(() => users.id),
+    createdAt: tstz('created_at').notNull().defaultNow(),
+    openedAt: tstz('opened_at'),
+    closedAt: tstz('closed_at'),
+  },
+  (t) => [index('polls_meeting_idx').on(t.meetingId), check('polls_status_check', sql`${t.status} in ('draft', 'open', 'closed')`)],
+);
+
+/** Who may vote in a poll: the roster's eligible set, fixed when the poll opens. */
+export const pollEligible = pgTable(
+  'poll_eligible',
+  {
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.pollId, t.userId] })],
+);
+
+/**
+ * Who has voted (never what): one row per voter and poll, so the database itself refuses a second
+ * ballot. 'pending' while the voter's batch is being written, 'cast' once its ballots committed.
+ * No timestamp, no sequence: see docs/threat-model.md.
+ */
+export const pollVoters = pgTable(
+  'poll_voters',
+  {
+    pollId: text('poll_id').notNull(),
+    userId: text('user_id').notNull(),
+    state: text('state').notNull(),
+    /** The in-flight batch; cleared when the poll closes. */
+    batchId: text('batch_id'),
+    /** The voter's receipt sealed under a key only their session token can derive (AES-256-GCM). */
+    sealedReceipt: bytea('sealed_receipt'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.pollId, t.userId] }),
+    // Only someone in the eligible set can ever hold a voter mark.
+    foreignKey({ columns: [t.pollId, t.userId], foreignColumns: [pollEligible.pollId, pollEligible.userId] }).onDelete('cascade'),
+    index('poll_voters_batch_idx').on(t.batchId),
+    check('poll_voters_state_check', sql`${t.state} in ('pending', 'cast')`),
+  ],
+);
+
+/**
+ * What was voted (never who, for secret polls): random id, no timestamp, no sequence. Written in
+ * shuffled batches apart from the voter marks and rewritten in one shuffled transaction at close.
+ */
+export const pollBallots = pgTable(
+  'poll_ballots',
+  {
+    id: text('id').primaryKey(),
+    pollId: text('poll_id')
+      .notNull()
+      .references(() => polls.id, { onDelete: 'cascade' }),
+    choice: jsonb('choice').notNull(),
+    receipt: text('receipt').notNull(),
+    /** The in-flight batch (for crash recovery); cleared when the poll closes. */
+    batchId: text('batch_id'),
+    /** Named (roll-call) polls only; always null for secret polls. */
+    voterId: text('voter_id'),
+  },
+  (t) => [uniqueIndex('poll_ballots_receipt_key').on(t.pollId, t.receipt), index('poll_ballots_batch_idx').on(t.batchId)],
+);

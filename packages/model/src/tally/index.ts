@@ -1,0 +1,145 @@
+import type {
+  ChoiceResult,
+  ElectionResult,
+  MotionChoice,
+  MotionResult,
+  MotionRule,
+  PollChoice,
+  PollKind,
+  PollOption,
+  PollResult,
+  RankingResult,
+} from '../polls.ts';
+
+/** Below this many eligible voters a secret ballot is fragile: the host must confirm opening it. */
+export const SMALL_GROUP = 5;
+
+/** Quorum shares are compared in basis points so that no float rounding decides a vote. */
+const BP = 10_000;
+
+/** Whether enough of the eligible voted: ballots / eligible ≥ quorum, in integers. */
+export function quorumMet(ballots: number, eligible: number, quorum: number | undefined): boolean {
+  if (quorum === undefined) return true;
+  return ballots * BP >= Math.round(quorum * BP) * eligible;
+}
+
+/** Whether a motion's yes votes satisfy its rule (integer arithmetic; a motion never passes with no yes). */
+export function motionRulePassed(counts: MotionResult['counts'], rule: MotionRule, eligible: number): boolean {
+  const { yes, no, abstain } = counts;
+  if (yes === 0) return false;
+  if (rule === 'majority') return yes > no;
+  if (rule === 'two-thirds-cast') return 3 * yes >= 2 * (yes + no + abstain);
+  return 3 * yes >= 2 * eligible;
+}
+
+/** Motion: counts, whether the rule and the quorum are met. */
+export function tallyMotion(
+  ballots: readonly MotionChoice[],
+  options: { rule: MotionRule; quorum?: number | undefined; eligible: number },
+): MotionResult {
+  const counts = { yes: 0, no: 0, abstain: 0 };
+  for (const b of ballots) counts[b] += 1;
+  const met = quorumMet(ballots.length, options.eligible, options.quorum);
+  return { counts, passed: met && motionRulePassed(counts, options.rule, options.eligible), quorumMet: met };
+}
+
+function zeroCounts(options: readonly PollOption[]): Record<string, number> {
+  return Object.fromEntries(options.map((o) => [o.id, 0]));
+}
+
+/** Option ids by count, most first; equal counts keep the poll's option order. */
+function byCount(options: readonly PollOption[], counts: Record<string, number>): string[] {
+  return options
+    .map((o, index) => ({ id: o.id, index, n: counts[o.id] ?? 0 }))
+    .sort((a, b) => b.n - a.n || a.index - b.index)
+    .map((o) => o.id);
+}
+
+/**
+ * Election of up to `seats`: the candidates with most votes win. Candidates tied at the cut who
+ * cannot all be seated go to `tie` (their seats stay open), never drawn. A candidate needs ≥ 1 vote.
+ */
+export function tallyElection(
+  ballots: readonly (readonly string[])[],
+  options: { options: readonly PollOption[]; seats: number; quorum?: number | undefined; eligible: number },
+): ElectionResult {
+  const counts = zeroCounts(options.options);
+  for (const b of ballots) for (const id of b) counts[id] = (counts[id] ?? 0) + 1;
+  const ranked = byCount(options.options, counts).filter((id) => (counts[id] ?? 0) > 0);
+  const met = quorumMet(ballots.length, options.eligible, options.quorum);
+  if (ranked.length <= options.seats) return { counts, elected: ranked, tie: [], quorumMet: met };
+  const cut = counts[ranked[options.seats - 1]!]!;
+  const above = ranked.filter((id) => counts[id]! > cut);
+  const at = ranked.filter((id) => counts[id] === cut);
+  if (above.length + at.length <= options.seats) return { counts, elected: [...above, ...at], tie: [], quorumMet: met };
+  return { counts, elected: above, tie: at, quorumMet: met };
+}
+
+/** Single choice: counts per option. */
+export function tallyChoice(
+  ballots: readonly string[],
+  options: { options: readonly PollOption[]; quorum?: number | undefined; eligible: number },
+): ChoiceResult {
+  const counts = zeroCounts(options.options);
+  for (const b of ballots) counts[b] = (counts[b] ?? 0) + 1;
+  return { counts, quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
+}
+
+/**
+ * Borda count: with n options, the k-th ranked (0-based) scores n-1-k; unranked options score 0.
+ * `order` sorts by score; equal scores keep the poll's option order.
+ */
+export function tallyRanking(
+  ballots: readonly (readonly string[])[],
+  options: { options: readonly PollOption[]; quorum?: number | undefined; eligible: number },
+): RankingResult {
+  const n = options.options.length;
+  const scores = zeroCounts(options.options);
+  for (const b of ballots) b.forEach((id, k) => (scores[id] = (scores[id] ?? 0) + (n - 1 - k)));
+  return { scores, order: byCount(options.options, scores), quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
+}
+
+/** A ballot's content in a form where equal choices compare equal (election picks are a set). */
+export function canonicalChoice(kind: PollKind, choice: PollChoice): string {
+  if (kind === 'election' && Array.isArray(choice)) return JSON.stringify([...choice].sort());
+  return JSON.stringify(choice);
+}
+
+/** Unanimity of at most SMALL_GROUP secret ballots reveals every voter's choice. */
+export function unanimousSmallGroup(kind: PollKind, secret: boolean, ballots: readonly PollChoice[]): boolean {
+  if (!secret || ballots.length === 0 || ballots.length > SMALL_GROUP) return false;
+  const first = canonicalChoice(kind, ballots[0]!);
+  return ballots.every((b) => canonicalChoice(kind, b) === first);
+}
+
+export interface TallyInput {
+  kind: PollKind;
+  options: readonly PollOption[];
+  seats?: number | undefined;
+  rule?: MotionRule | undefined;
+  quorum?: number | undefined;
+  secret: boolean;
+  eligible: number;
+}
+
+/** The result of a poll from its ballots (choices already validated with checkChoice). */
+export function tally(poll: TallyInput, ballots: readonly PollChoice[]): PollResult {
+  const common = {
+    ballots: ballots.length,
+    eligible: poll.eligible,
+    unanimousSmallGroup: unanimousSmallGroup(poll.kind, poll.secret, ballots),
+  };
+  const base = { options: poll.options, quorum: poll.quorum, eligible: poll.eligible };
+  const strings = () => ballots.filter((b): b is string => typeof b === 'string');
+  const lists = () => ballots.filter((b): b is string[] => Array.isArray(b));
+  switch (poll.kind) {
+    case 'motion':
+      return { ...tallyMotion(strings() as MotionChoice[], { rule: poll.rule ?? 'majority', ...base }), ...common };
+    case 'election':
+      return { ...tallyElection(lists(), { ...base, seats: poll.seats ?? 1 }), ...common };
+    case 'choice':
+      return { ...tallyChoice(strings(), base), ...common };
+    case 'ranking':
+      return { ...tallyRanking(lists(), base), ...common };
+  }
+}
