@@ -1,0 +1,158 @@
+import { error } from '@sveltejs/kit';
+import type {
+  CommunityDto,
+  CreateMeetingBody,
+  ErrorCode,
+  JoinBody,
+  JoinResultDto,
+  LoginBody,
+  MeetingDto,
+  MeetingStatus,
+  MeetingSummaryDto,
+  ParticipantDto,
+  SignupBody,
+  UpdateParticipantBody,
+  UserDto,
+} from '@yishi/model';
+import { m } from '$lib/paraglide/messages.js';
+
+/** Codes the client makes up itself when there is no server answer to show. */
+export type ClientErrorCode = 'network' | 'bad_response';
+
+/** An API failure with a message fit to show: the server's (already localized) or our own. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | ClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export interface MeetingPatch {
+  title?: string;
+  status?: MeetingStatus;
+  startsAt?: string | null;
+  location?: string | null;
+}
+
+type Fetch = typeof fetch;
+
+function isErrorBody(value: unknown): value is { error: { code: string; message: string } } {
+  if (typeof value !== 'object' || value === null || !('error' in value)) return false;
+  const error = (value as { error: unknown }).error;
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as { code?: unknown }).code === 'string' &&
+    typeof (error as { message?: unknown }).message === 'string'
+  );
+}
+
+/** A typed client for the JSON API; pass SvelteKit's `fetch` inside load functions. */
+export function createApi(fetchFn: Fetch = fetch) {
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetchFn(`/api${path}`, {
+        method,
+        headers:
+          body === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network', m.error_network());
+    }
+    if (response.status === 204) return undefined as T;
+    let payload: unknown;
+    try {
+      payload = await response.json();
+    } catch {
+      // A proxy's HTML error page or a cut connection: nothing from the server to show.
+      throw new ApiError(
+        response.status,
+        'bad_response',
+        response.status >= 500 ? m.error_network() : m.error_unexpected(),
+      );
+    }
+    if (!response.ok) {
+      if (isErrorBody(payload))
+        throw new ApiError(response.status, payload.error.code, payload.error.message);
+      throw new ApiError(response.status, 'bad_response', m.error_unexpected());
+    }
+    return payload as T;
+  }
+
+  return {
+    /** The signed-in user, or null without a session. */
+    async me(): Promise<UserDto | null> {
+      try {
+        return (await request<{ user: UserDto }>('GET', '/me')).user;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    signup: (body: SignupBody) => request<{ user: UserDto }>('POST', '/auth/signup', body),
+    login: (body: LoginBody) => request<{ user: UserDto }>('POST', '/auth/login', body),
+    logout: () => request<void>('POST', '/auth/logout'),
+    communities: () => request<CommunityDto[]>('GET', '/communities'),
+    createCommunity: (name: string) => request<CommunityDto>('POST', '/communities', { name }),
+    community: (id: string) =>
+      request<CommunityDto>('GET', `/communities/${encodeURIComponent(id)}`),
+    communityMeetings: (id: string) =>
+      request<MeetingSummaryDto[]>('GET', `/communities/${encodeURIComponent(id)}/meetings`),
+    createMeeting: (body: CreateMeetingBody) =>
+      request<{ id: string; joinCode: string; joinUrl: string }>('POST', '/meetings', body),
+    meeting: (id: string) => request<MeetingDto>('GET', `/meetings/${encodeURIComponent(id)}`),
+    updateMeeting: (id: string, patch: MeetingPatch) =>
+      request<MeetingDto>('PATCH', `/meetings/${encodeURIComponent(id)}`, patch),
+    rotateJoinCode: (id: string) =>
+      request<{ joinCode: string; joinUrl: string }>(
+        'POST',
+        `/meetings/${encodeURIComponent(id)}/join-code`,
+      ),
+    join: (body: JoinBody) => request<JoinResultDto>('POST', '/join', body),
+    participants: (id: string) =>
+      request<ParticipantDto[]>('GET', `/meetings/${encodeURIComponent(id)}/participants`),
+    updateParticipant: (id: string, userId: string, patch: UpdateParticipantBody) =>
+      request<ParticipantDto>(
+        'PATCH',
+        `/meetings/${encodeURIComponent(id)}/participants/${encodeURIComponent(userId)}`,
+        patch,
+      ),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+/** The client for components (browser fetch). */
+export const api: Api = createApi();
+
+/** The message to show for anything a request threw. */
+export function errorText(error: unknown): string {
+  return error instanceof ApiError ? error.message : m.error_unexpected();
+}
+
+/** Only same-site paths may be a post-login destination (no open redirects). */
+export function safeNext(next: string | null | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    ? next
+    : '/';
+}
+
+/** The login page that returns to `path` afterwards. */
+export function loginUrl(path: string): string {
+  return `/login?next=${encodeURIComponent(path)}`;
+}
+
+/** Rethrows a failed request inside a load function as a SvelteKit error page with the server's message. */
+export function failLoad(cause: unknown): never {
+  if (cause instanceof ApiError) error(cause.status >= 400 ? cause.status : 503, cause.message);
+  throw cause;
+}
