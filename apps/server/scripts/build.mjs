@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const external = new Set();
-for (const dir of ['../package.json', '../../../packages/db/package.json', '../../../packages/auth/package.json', '../../../packages/model/package.json']) {
+for (const dir of ['../package.json', '../../../packages/db/package.json', '../../../packages/auth/package.json', '../../../packages/model/package.json', '../../../packages/minutes/package.json']) {
   const p = JSON.parse(readFileSync(new URL(dir, import.meta.url), 'utf8'));
   for (const name of Object.keys({ ...p.dependencies })) if (!name.startsWith('@yishi/')) external.add(name);
 }

@@ -1,0 +1,219 @@
+import { AFFILIATIONS, LABELS, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { noteBlocks } from './rich.ts';
+import { MINUTES_TEXT, type MinutesText } from './text.ts';
+import type { Attendance, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
+
+/** The communities' clock: dates and times in the minutes are China Standard Time. */
+export const MINUTES_TIME_ZONE = 'Asia/Shanghai';
+
+const partsFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: MINUTES_TIME_ZONE,
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  weekday: 'short',
+});
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** An instant's calendar date and time in China. */
+export function chinaTime(iso: string): { year: number; month: number; day: number; weekday: number; hh: string; mm: string; isoDate: string } {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) throw new Error(`not a date: ${iso}`);
+  const parts = Object.fromEntries(partsFormat.formatToParts(date).map((p) => [p.type, p.value]));
+  const year = Number(parts.year);
+  const month = Number(parts.month);
+  const day = Number(parts.day);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return {
+    year,
+    month,
+    day,
+    weekday: WEEKDAYS.indexOf(parts.weekday ?? ''),
+    hh: parts.hour ?? '00',
+    mm: parts.minute ?? '00',
+    isoDate: `${year}-${pad(month)}-${pad(day)}`,
+  };
+}
+
+function attendance(input: MinutesInput, locale: Locale): Attendance {
+  const present = input.roster.filter((p) => p.present);
+  const members = present.filter((p) => p.role !== 'observer');
+  const groups = AFFILIATIONS.map((affiliation) => {
+    const names = members.filter((p) => p.affiliation === affiliation).map((p) => p.name);
+    return { affiliation, label: LABELS[locale].affiliation[affiliation], count: names.length, names };
+  }).filter((g) => g.count > 0);
+  return { total: members.length, groups, observers: present.filter((p) => p.role === 'observer').map((p) => p.name) };
+}
+
+function items(input: MinutesInput, text: MinutesText): MinutesItem[] {
+  return (input.doc?.items ?? []).map((item, i) => ({
+    index: i + 1,
+    id: item.id,
+    title: item.title,
+    presenter: item.presenter,
+    minutes: item.minutes,
+    status: item.status,
+    statusLabel: text.agendaStatus[item.status],
+    notes: noteBlocks(item.notes),
+    decision: noteBlocks(item.decision),
+  }));
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+function ruleText(poll: PollDto, text: MinutesText): string {
+  switch (poll.kind) {
+    case 'motion':
+      return text.poll.rule[poll.rule ?? 'majority'];
+    case 'election':
+      return text.poll.seats(poll.seats ?? 1);
+    case 'choice':
+      return text.poll.choice;
+    case 'ranking':
+      return text.poll.ranking;
+  }
+}
+
+function labelOf(poll: PollDto, id: string, text: MinutesText): string {
+  if (poll.kind === 'motion' && (id === 'yes' || id === 'no' || id === 'abstain')) return text.poll.motionChoice[id];
+  return poll.options.find((o) => o.id === id)?.label ?? id;
+}
+
+/** Counts (or scores) and the outcome in words, from a closed poll's stored result. */
+function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { rows: MinutesPollRow[]; code: PollOutcomeCode; outcome: string } {
+  const list = (ids: string[]) => ids.map((id) => labelOf(poll, id, text)).join(text.list);
+  const quorumFailed = !result.quorumMet;
+  if ('passed' in result) {
+    const rows = (['yes', 'no', 'abstain'] as const).map((id) => ({ label: text.poll.motionChoice[id], value: result.counts[id] }));
+    if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
+    return { rows, code: result.passed ? 'passed' : 'failed', outcome: result.passed ? text.poll.passed : text.poll.failed };
+  }
+  if ('elected' in result) {
+    const rows: MinutesPollRow[] = poll.options
+      .map((o) => {
+        const row: MinutesPollRow = { label: o.label, value: result.counts[o.id] ?? 0 };
+        if (result.elected.includes(o.id)) row.mark = 'elected';
+        else if (result.tie.includes(o.id)) row.mark = 'tie';
+        return row;
+      })
+      .sort((a, b) => b.value - a.value);
+    if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
+    const parts = [result.elected.length ? text.poll.elected(list(result.elected)) : text.poll.noneElected];
+    if (result.tie.length) parts.push(text.poll.tie(list(result.tie)));
+    return { rows, code: result.tie.length ? 'tie' : 'elected', outcome: parts.join(text.list === ', ' ? '; ' : '；') };
+  }
+  if ('order' in result) {
+    const rows = result.order.map((id, i) => ({ label: labelOf(poll, id, text), value: result.scores[id] ?? 0, rank: i + 1 }));
+    if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
+    return { rows, code: 'ranked', outcome: text.poll.order(result.order.map((id, i) => `${i + 1}. ${labelOf(poll, id, text)}`).join(text.list)) };
+  }
+  const counts = result.counts;
+  const rows = poll.options.map((o) => ({ label: o.label, value: counts[o.id] ?? 0 }));
+  if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
+  const max = Math.max(0, ...rows.map((r) => r.value));
+  const top = poll.options.filter((o) => max > 0 && (counts[o.id] ?? 0) === max).map((o) => o.id);
+  return { rows, code: 'counted', outcome: top.length ? text.poll.top(list(top)) : text.none };
+}
+
+function choiceText(poll: PollDto, choice: PollChoice, text: MinutesText): string {
+  const ids = Array.isArray(choice) ? choice : [choice];
+  const labels = ids.map((id) => labelOf(poll, id, text));
+  return poll.kind === 'ranking' ? labels.map((l, i) => `${i + 1}. ${l}`).join(text.list) : labels.join(text.list);
+}
+
+function polls(input: MinutesInput, locale: Locale, text: MinutesText): MinutesPoll[] {
+  const itemTitle = new Map((input.doc?.items ?? []).map((i) => [i.id, i.title]));
+  // Drafts never ran: they are not part of what the meeting decided.
+  return input.polls
+    .filter((p) => p.status !== 'draft')
+    .map((poll, i) => {
+      const closed = poll.status === 'closed' && poll.result !== undefined;
+      const shown = closed ? pollOutcome(poll, poll.result!, text) : { rows: [], code: 'not-closed' as const, outcome: text.poll.notClosed };
+      const electorate = poll.eligibleAffiliations?.length
+        ? poll.eligibleAffiliations.map((a) => LABELS[locale].affiliation[a as keyof (typeof LABELS)['zh-CN']['affiliation']] ?? a).join(text.list)
+        : null;
+      return {
+        index: i + 1,
+        id: poll.id,
+        title: poll.title,
+        kind: poll.kind,
+        kindLabel: text.poll.kind[poll.kind],
+        secret: poll.secret,
+        ballotLabel: poll.secret ? text.poll.secret : text.poll.named,
+        rule: ruleText(poll, text),
+        quorum: poll.quorum !== undefined && poll.quorum > 0 ? text.poll.quorum(percent(poll.quorum)) : null,
+        electorate,
+        agendaItemTitle: poll.agendaItemId ? (itemTitle.get(poll.agendaItemId) ?? null) : null,
+        closed,
+        turnout: closed ? { voted: poll.result!.ballots, eligible: poll.result!.eligible } : { ...poll.turnout },
+        valueLabel: poll.kind === 'ranking' ? text.poll.score : text.poll.votes,
+        rows: shown.rows,
+        outcome: { code: shown.code, text: shown.outcome },
+        // Only a named poll's result lists voters; a secret poll's choices never enter the minutes.
+        votes: !poll.secret && closed ? (poll.result!.votes ?? []).map((v) => ({ name: v.name, choice: choiceText(poll, v.choice, text) })) : [],
+      };
+    });
+}
+
+function followUp(f: FollowUpDto, locale: Locale): MinutesFollowUp {
+  const labels = LABELS[locale];
+  const affiliation = labels.affiliation[f.ownerAffiliation];
+  const ownerName = f.ownerName?.trim() || null;
+  const latest = [...f.notes].reverse().find((n) => n.body.trim());
+  return {
+    title: f.title,
+    affiliation: f.ownerAffiliation,
+    owner: ownerName ? `${affiliation} · ${ownerName}` : affiliation,
+    ownerName,
+    dueDate: f.dueDate,
+    status: f.status,
+    statusLabel: labels.followUpStatus[f.status],
+    overdue: f.overdue,
+    latestNote: latest ? { date: chinaTime(latest.createdAt).isoDate, body: latest.body } : null,
+    origin: f.meetingTitle,
+  };
+}
+
+/** Splits the secretary's summary into paragraphs (blank lines and line breaks both separate). */
+function summaryParagraphs(summary: string | null): string[] {
+  return (summary ?? '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** The one model of a meeting's minutes, assembled from its document, polls, roster and follow-ups. */
+export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Minutes {
+  const text = MINUTES_TEXT[locale];
+  const when = chinaTime(input.meeting.startsAt ?? input.meeting.createdAt);
+  const byRole = (role: string) => input.roster.filter((p) => p.role === role).map((p) => p.name);
+  return {
+    locale,
+    meetingId: input.meeting.id,
+    heading: text.heading,
+    title: input.meeting.title,
+    kind: input.meeting.kind,
+    kindLabel: LABELS[locale].kind[input.meeting.kind],
+    isoDate: when.isoDate,
+    date: text.date(when.year, when.month, when.day, text.weekday[when.weekday] ?? ''),
+    time: input.meeting.startsAt ? `${when.hh}:${when.mm}` : null,
+    place: input.meeting.location?.trim() || null,
+    community: input.meeting.communityName,
+    hosts: byRole('host'),
+    secretaries: byRole('secretary'),
+    attendance: attendance(input, locale),
+    items: items(input, text),
+    polls: polls(input, locale, text),
+    followUps: {
+      carriedOver: input.followUps.carriedOver.map((f) => followUp(f, locale)),
+      created: input.followUps.created.map((f) => followUp(f, locale)),
+    },
+    summary: summaryParagraphs(input.meeting.summary),
+    signatures: [...text.signatures],
+  };
+}
