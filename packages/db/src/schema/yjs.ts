@@ -15,7 +15,10 @@ export const docUpdates = pgTable(
   (t) => [index('doc_updates_meeting_idx').on(t.meetingId, t.id)],
 );
 
-/** Compacted state of a meeting document: every logged update with id ≤ upToId is merged in. */
+/**
+ * Compacted state of a meeting document. Compaction merges the rows it read (the highest id is
+ * upToId) and deletes exactly those; loading applies the snapshot plus every remaining row.
+ */
 export const docSnapshots = pgTable('doc_snapshots', {
   meetingId: text('meeting_id')
     .primaryKey()

@@ -1,0 +1,197 @@
+import type { WebSocket, RawData } from 'ws';
+import { encodeAwarenessUpdate, applyAwarenessUpdate } from 'y-protocols/awareness';
+import { canEdit, YJS_CLOSE, type MeetingRole } from '@yishi/model';
+import type { Logger } from '../logger.ts';
+import { decodeAwareness, encodeAwareness, TokenBucket } from './awareness.ts';
+import {
+  awarenessMessage,
+  InvalidMessage,
+  isRedundantUpdate,
+  parseMessage,
+  syncStep1Message,
+  syncStep2Message,
+} from './protocol.ts';
+import type { Room, RoomPeer } from './room.ts';
+
+/** Per-connection limits. */
+export interface ConnectionLimits {
+  /** Largest JSON text of one awareness state. */
+  awarenessStateBytes: number;
+  /** Awareness messages: burst size and sustained rate. */
+  awarenessBurst: number;
+  awarenessPerSecond: number;
+  /** Awareness client ids one connection may introduce (a provider uses one). */
+  clientIdsPerConnection: number;
+  /** Bytes of this connection's updates waiting for the database before we stop reading it. */
+  maxPendingBytes: number;
+  /** Bytes queued for sending before the client counts as too slow and is dropped. */
+  maxBufferedBytes: number;
+}
+
+/** Counters shared by all connections of a layer (for tests and metrics). */
+export interface ConnectionStats {
+  droppedUpdates: number;
+  droppedAwareness: number;
+  invalidMessages: number;
+  skippedRedundant: number;
+}
+
+/**
+ * One websocket in one room: decodes each message, enforces the role (observers are read-only)
+ * and the awareness rules, and hands updates to the room (which stores them first).
+ */
+export class Connection implements RoomPeer {
+  closed = false;
+  /** Set by pongs; the heartbeat terminates connections that stop answering. */
+  alive = true;
+  private pendingBytes = 0;
+  private paused = false;
+  private readonly awarenessBucket: TokenBucket;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly room: Room,
+    readonly userId: string,
+    public role: MeetingRole,
+    private readonly limits: ConnectionLimits,
+    private readonly stats: ConnectionStats,
+    private readonly log: Logger,
+    private readonly onClose: (connection: Connection) => void,
+  ) {
+    this.awarenessBucket = new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond);
+  }
+
+  /** Joins the room and starts the sync handshake. */
+  start(): void {
+    this.room.peers.add(this);
+    this.ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    this.ws.on('pong', () => (this.alive = true));
+    this.ws.on('close', () => this.detach());
+    this.ws.on('error', (error) => {
+      // ws closes with 1009 itself when maxPayload is exceeded; anything else is logged.
+      this.log.debug({ err: error, meetingId: this.room.meetingId }, 'yjs socket error');
+      this.detach();
+    });
+    this.send(syncStep1Message(this.room.doc));
+    const states = [...this.room.awareness.getStates().keys()];
+    if (states.length)
+      this.send(awarenessMessage(encodeAwarenessUpdate(this.room.awareness, states)));
+  }
+
+  send(message: Uint8Array): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(YJS_CLOSE.overloaded, 'too slow');
+      return;
+    }
+    this.ws.send(message, (error) => error && this.detach());
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.ws.close(code, reason);
+    this.detach();
+  }
+
+  private detach(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.room.removePeer(this);
+    this.onClose(this);
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    try {
+      if (!isBinary || !Buffer.isBuffer(data))
+        throw new InvalidMessage('expected one binary message');
+      this.handle(data);
+    } catch (error) {
+      this.stats.invalidMessages++;
+      if (!(error instanceof InvalidMessage)) {
+        this.log.error(
+          { err: error, meetingId: this.room.meetingId },
+          'yjs message handling failed',
+        );
+      }
+      this.close(YJS_CLOSE.invalidMessage, 'invalid message');
+    }
+  }
+
+  private handle(data: Buffer): void {
+    const message = parseMessage(data);
+    switch (message.type) {
+      case 'sync-step1':
+        this.send(syncStep2Message(this.room.doc, message.stateVector));
+        return;
+      case 'sync-step2':
+      case 'update':
+        this.receiveUpdate(message.update);
+        return;
+      case 'awareness':
+        this.receiveAwareness(message.update);
+        return;
+      case 'query-awareness': {
+        const states = [...this.room.awareness.getStates().keys()];
+        this.send(awarenessMessage(encodeAwarenessUpdate(this.room.awareness, states)));
+        return;
+      }
+    }
+  }
+
+  private receiveUpdate(update: Uint8Array): void {
+    if (!canEdit(this.role)) {
+      // Observers are read-only: dropped, never stored or broadcast.
+      this.stats.droppedUpdates++;
+      return;
+    }
+    if (isRedundantUpdate(this.room.doc, update)) {
+      this.stats.skippedRedundant++;
+      return;
+    }
+    // Copy out of ws's receive buffer: the update outlives this message in the commit queue.
+    const own = Uint8Array.from(update);
+    this.pendingBytes += own.byteLength;
+    if (this.pendingBytes > this.limits.maxPendingBytes && !this.paused) {
+      // Backpressure: stop reading this socket until the database caught up.
+      this.paused = true;
+      this.ws.pause();
+    }
+    void this.room.ingest(own, this).finally(() => {
+      this.pendingBytes -= own.byteLength;
+      if (this.paused && this.pendingBytes <= this.limits.maxPendingBytes / 2) {
+        this.paused = false;
+        if (!this.closed) this.ws.resume();
+      }
+    });
+  }
+
+  /**
+   * Applies the entries of an awareness update that describe this connection's own clients:
+   * a client id belongs to the first connection that announced it; entries for ids owned by
+   * another connection, beyond the per-connection limit, or too large are dropped.
+   */
+  private receiveAwareness(update: Uint8Array): void {
+    const entries = decodeAwareness(update);
+    const removalsOnly = entries.every((e) => e.state === 'null');
+    // Leaving is always allowed, so a rate-limited client never lingers as a ghost.
+    if (!removalsOnly && !this.awarenessBucket.take()) {
+      this.stats.droppedAwareness += entries.length;
+      return;
+    }
+    const kept = entries.filter((entry) => {
+      const owner = this.room.owners.get(entry.clientId);
+      if (owner && owner !== this) return false;
+      if (entry.clientId === this.room.doc.clientID) return false;
+      if (Buffer.byteLength(entry.state) > this.limits.awarenessStateBytes) return false;
+      if (!owner) {
+        const mine = [...this.room.owners.values()].filter((o) => o === this).length;
+        if (mine >= this.limits.clientIdsPerConnection) return false;
+        this.room.owners.set(entry.clientId, this);
+      }
+      return true;
+    });
+    this.stats.droppedAwareness += entries.length - kept.length;
+    if (kept.length) applyAwarenessUpdate(this.room.awareness, encodeAwareness(kept), this);
+  }
+}

@@ -1,0 +1,309 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { eq } from 'drizzle-orm';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { participants } from '@yishi/db';
+import {
+  errorMessage,
+  errorStatus,
+  pickLocale,
+  YJS_CLOSE,
+  type ErrorCode,
+  type MeetingKind,
+  type MeetingRole,
+} from '@yishi/model';
+import type { Deps } from '../deps.ts';
+import { originAllowed, userFromRequest } from '../http/authenticate.ts';
+import type { LiveLayer, LiveLayerFactory } from '../server.ts';
+import { meetingAccess } from '../services/meetings.ts';
+import { Connection, type ConnectionLimits, type ConnectionStats } from './connection.ts';
+import { createPgPersistence, type DocPersistence } from './persistence.ts';
+import { RoomManager } from './rooms.ts';
+
+/** Everything tunable about the Yjs layer; tests shrink some of these. */
+export interface YjsLayerOptions extends ConnectionLimits {
+  /** Open connections per user (a guest is one session). */
+  connectionsPerUser: number;
+  /** Upgrades being authenticated at once; beyond this, 503 without touching the database. */
+  maxPendingUpgrades: number;
+  /** An upgrade whose authentication takes longer is dropped. */
+  authTimeoutMs: number;
+  /** Ping interval; a connection that misses a pong is terminated. 0 disables. */
+  heartbeatMs: number;
+  compactAfterUpdates: number;
+  compactAfterBytes: number;
+  /** Persistence to use instead of the database in deps (e.g. to share counters in tests). */
+  persistence?: DocPersistence;
+}
+
+export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
+  connectionsPerUser: 8,
+  maxPendingUpgrades: 256,
+  authTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  compactAfterUpdates: 500,
+  compactAfterBytes: 4 * 1024 * 1024,
+  awarenessStateBytes: 8 * 1024,
+  awarenessBurst: 40,
+  awarenessPerSecond: 20,
+  clientIdsPerConnection: 4,
+  maxPendingBytes: 8 * 1024 * 1024,
+  maxBufferedBytes: 32 * 1024 * 1024,
+};
+
+/** The Yjs live layer plus what tests look at. */
+export interface YjsLayer extends LiveLayer {
+  persistence: DocPersistence;
+  rooms: RoomManager;
+  stats: ConnectionStats & { connections: number };
+}
+
+const PATH = /^\/yjs\/([A-Za-z0-9_-]{1,64})$/;
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Answers an upgrade with a plain HTTP error (before any websocket exists). */
+function refuse(
+  socket: Duplex,
+  req: IncomingMessage,
+  code: ErrorCode,
+  status = errorStatus(code),
+): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({
+    error: { code, message: errorMessage(code, pickLocale(req.headers['accept-language'])) },
+  });
+  socket.write(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.destroy();
+}
+
+/**
+ * Serves /yjs/<meetingId> with the y-websocket protocol. One connection path: authenticate at
+ * the upgrade (Origin, then session → 4401, then meeting access → 4403, then per-user limit)
+ * before the socket is accepted → load or join the room → handle messages → release on close.
+ * A foreign Origin gets HTTP 403 on the upgrade: no websocket is ever opened for it.
+ */
+export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> = {}): YjsLayer {
+  const options = { ...YJS_DEFAULTS, ...overrides };
+  const log = deps.logger.child({ layer: 'yjs' });
+  const persistence =
+    options.persistence ??
+    createPgPersistence(deps.db, {
+      onCorruptUpdate: (meetingId, id, error) =>
+        log.error({ err: error, meetingId, id }, 'skipped a stored update that cannot be applied'),
+    });
+  const rooms = new RoomManager(
+    persistence,
+    {
+      compactAfterUpdates: options.compactAfterUpdates,
+      compactAfterBytes: options.compactAfterBytes,
+      storageFailedCode: YJS_CLOSE.storageFailed,
+      invalidCode: YJS_CLOSE.invalidMessage,
+    },
+    log,
+  );
+  // ws answers an oversized frame with close 1009 on its own.
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: deps.config.yjsMaxMessageBytes,
+    clientTracking: false,
+    perMessageDeflate: false,
+  });
+  const stats = {
+    connections: 0,
+    droppedUpdates: 0,
+    droppedAwareness: 0,
+    invalidMessages: 0,
+    skippedRedundant: 0,
+  };
+  const connections = new Set<Connection>();
+  const perUser = new Map<string, number>();
+  let pendingUpgrades = 0;
+  let closing = false;
+
+  const acceptAndClose = (
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    code: number,
+    reason: string,
+  ) => wss.handleUpgrade(req, socket, head, (ws) => ws.close(code, reason));
+
+  function releaseUser(userId: string): void {
+    const n = (perUser.get(userId) ?? 1) - 1;
+    if (n > 0) perUser.set(userId, n);
+    else perUser.delete(userId);
+  }
+
+  async function accept(
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    meetingId: string,
+  ): Promise<void> {
+    if (!originAllowed(deps, req)) return refuse(socket, req, 'foreign_origin');
+    if (pendingUpgrades >= options.maxPendingUpgrades) return refuse(socket, req, 'server_busy');
+    pendingUpgrades++;
+    const timer = setTimeout(() => socket.destroy(), options.authTimeoutMs);
+    try {
+      const user = await userFromRequest(deps, req);
+      if (socket.destroyed) return;
+      if (!user)
+        return acceptAndClose(req, socket, head, YJS_CLOSE.unauthenticated, 'unauthenticated');
+      const access = meetingId ? await meetingAccess(deps, meetingId, user.id) : null;
+      if (socket.destroyed) return;
+      if (!access) return acceptAndClose(req, socket, head, YJS_CLOSE.forbidden, 'forbidden');
+      if ((perUser.get(user.id) ?? 0) >= options.connectionsPerUser) {
+        return acceptAndClose(
+          req,
+          socket,
+          head,
+          YJS_CLOSE.tooManyConnections,
+          'too many connections',
+        );
+      }
+      // Counted before the room loads, so parallel upgrades of one user cannot overshoot.
+      perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
+      let room;
+      try {
+        room = await rooms.acquire(meetingId, access.meeting.kind as MeetingKind);
+      } catch (error) {
+        releaseUser(user.id);
+        throw error;
+      }
+      if (socket.destroyed || closing) {
+        releaseUser(user.id);
+        rooms.release(room);
+        if (!socket.destroyed) refuse(socket, req, 'server_busy');
+        return;
+      }
+      const acquired = room;
+      let attached = false;
+      socket.once('close', () => {
+        // handleUpgrade gives up silently on a dead socket: give the hold back.
+        if (attached) return;
+        attached = true;
+        releaseUser(user.id);
+        rooms.release(acquired);
+      });
+      wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+        if (attached) return ws.terminate();
+        attached = true;
+        const connection = new Connection(
+          ws,
+          acquired,
+          user.id,
+          access.role,
+          options,
+          stats,
+          log,
+          (c) => {
+            connections.delete(c);
+            stats.connections = connections.size;
+            releaseUser(user.id);
+            rooms.release(acquired);
+          },
+        );
+        connections.add(connection);
+        stats.connections = connections.size;
+        connection.start();
+      });
+    } finally {
+      clearTimeout(timer);
+      pendingUpgrades--;
+    }
+  }
+
+  // Roles change while people are connected (e.g. demoted to observer): re-read them per room.
+  const refreshing = new Map<string, boolean>();
+  async function refreshRoles(meetingId: string): Promise<void> {
+    if (refreshing.has(meetingId)) {
+      refreshing.set(meetingId, true);
+      return;
+    }
+    refreshing.set(meetingId, false);
+    try {
+      do {
+        refreshing.set(meetingId, false);
+        const rows = await deps.db
+          .select({ userId: participants.userId, role: participants.role })
+          .from(participants)
+          .where(eq(participants.meetingId, meetingId));
+        const roles = new Map(rows.map((r) => [r.userId, r.role as MeetingRole]));
+        for (const connection of connections) {
+          if (connection.room.meetingId !== meetingId) continue;
+          const role = roles.get(connection.userId);
+          if (role) connection.role = role;
+          else connection.close(YJS_CLOSE.forbidden, 'forbidden');
+        }
+      } while (refreshing.get(meetingId));
+    } catch (error) {
+      log.error({ err: error, meetingId }, 'refreshing roles failed');
+    } finally {
+      refreshing.delete(meetingId);
+    }
+  }
+  const onRoster = (meetingId: string) => {
+    if (rooms.get(meetingId)) void refreshRoles(meetingId);
+  };
+  deps.events.on('roster', onRoster);
+
+  const heartbeat =
+    options.heartbeatMs > 0
+      ? setInterval(() => {
+          for (const connection of connections) {
+            if (!connection.alive) {
+              connection.ws.terminate();
+              continue;
+            }
+            connection.alive = false;
+            connection.ws.ping();
+          }
+        }, options.heartbeatMs)
+      : null;
+  heartbeat?.unref();
+
+  return {
+    persistence,
+    rooms,
+    stats,
+    upgrade(req, socket, head) {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (path !== '/yjs' && !path.startsWith('/yjs/')) return false;
+      // Until someone reads it, the socket is paused: nothing is buffered before authentication.
+      socket.on('error', (error) => log.debug({ err: error }, 'yjs upgrade socket error'));
+      if (closing) {
+        refuse(socket, req, 'server_busy');
+        return true;
+      }
+      const meetingId = PATH.exec(path)?.[1] ?? '';
+      accept(req, socket, head, meetingId).catch((error: unknown) => {
+        log.error({ err: error }, 'yjs upgrade failed');
+        refuse(socket, req, 'internal');
+      });
+      return true;
+    },
+    async close() {
+      closing = true;
+      if (heartbeat) clearInterval(heartbeat);
+      deps.events.off('roster', onRoster);
+      const open = [...connections];
+      for (const connection of open) connection.close(YJS_CLOSE.goingAway, 'server shutting down');
+      await rooms.idle();
+      await persistence.drain();
+      // The close frames went out above; a client that does not answer must not hold the shutdown.
+      for (const connection of open) connection.ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+/** The production Yjs layer with default options. */
+export const yjsLayer: LiveLayerFactory = (_server, deps) => createYjsLayer(deps);

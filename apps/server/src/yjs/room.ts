@@ -1,0 +1,149 @@
+import * as Y from 'yjs';
+import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import type { Logger } from '../logger.ts';
+import type { DocPersistence, LoadedDoc } from './persistence.ts';
+import { awarenessMessage, updateMessage } from './protocol.ts';
+
+/** What a room needs from a connection. */
+export interface RoomPeer {
+  send(message: Uint8Array): void;
+  /** Closes the connection with a websocket close code. */
+  close(code: number, reason: string): void;
+}
+
+export interface RoomOptions {
+  /** Compact when this many updates are logged since the last snapshot. */
+  compactAfterUpdates: number;
+  /** …or when they add up to this many bytes. */
+  compactAfterBytes: number;
+  /** Close code for a connection whose update could not be stored. */
+  storageFailedCode: number;
+  /** Close code for an update that stored fine but could not be applied. */
+  invalidCode: number;
+}
+
+/**
+ * One loaded meeting document: the Y.Doc, its awareness, and who is connected. Updates are
+ * stored before they are applied, and only applied updates are broadcast (durable before visible).
+ */
+export class Room {
+  readonly doc: Y.Doc;
+  readonly peers = new Set<RoomPeer>();
+  readonly awareness: Awareness;
+  /** Awareness client id → the connection that introduced it. */
+  readonly owners = new Map<number, RoomPeer>();
+  /** Acquisitions not yet released (connections, and upgrades still being accepted). */
+  holds = 0;
+  state: 'open' | 'unloading' | 'closed' = 'open';
+  private logCount: number;
+  private logBytes: number;
+  private readonly inflight = new Set<Promise<void>>();
+  private compacting: Promise<void> | null = null;
+
+  constructor(
+    readonly meetingId: string,
+    loaded: LoadedDoc,
+    private readonly persistence: DocPersistence,
+    private readonly options: RoomOptions,
+    private readonly log: Logger,
+  ) {
+    this.doc = loaded.doc;
+    this.logCount = loaded.logCount;
+    this.logBytes = loaded.logBytes;
+    this.awareness = new Awareness(this.doc);
+    // The server is not a participant: it has no awareness state of its own.
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array) => this.broadcast(updateMessage(update)));
+    this.awareness.on(
+      'update',
+      ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
+        const changed = [...added, ...updated, ...removed];
+        this.broadcast(awarenessMessage(encodeAwarenessUpdate(this.awareness, changed)));
+      },
+    );
+  }
+
+  broadcast(message: Uint8Array): void {
+    for (const peer of this.peers) peer.send(message);
+  }
+
+  /**
+   * Stores an update, then applies it (which broadcasts it). Appends resolve in submission
+   * order, so per-room order is kept. If storing fails the sender is closed and nothing is
+   * broadcast: the client still has the edit and sends it again when it reconnects.
+   */
+  ingest(update: Uint8Array, from: RoomPeer): Promise<void> {
+    const done = this.persistence.append(this.meetingId, update).then(
+      () => {
+        this.logCount++;
+        this.logBytes += update.byteLength;
+        try {
+          Y.applyUpdate(this.doc, update, from);
+        } catch (error) {
+          this.log.error(
+            { err: error, meetingId: this.meetingId },
+            'stored update could not be applied',
+          );
+          from.close(this.options.invalidCode, 'invalid update');
+        }
+        this.maybeCompact();
+      },
+      (error: unknown) => {
+        this.log.error(
+          { err: error, meetingId: this.meetingId },
+          'storing a document update failed',
+        );
+        from.close(this.options.storageFailedCode, 'storage failed');
+      },
+    );
+    this.inflight.add(done);
+    void done.finally(() => this.inflight.delete(done));
+    return done;
+  }
+
+  /** Removes a peer and the awareness states it introduced. */
+  removePeer(peer: RoomPeer): void {
+    if (!this.peers.delete(peer)) return;
+    const owned = [...this.owners].filter(([, owner]) => owner === peer).map(([id]) => id);
+    for (const id of owned) this.owners.delete(id);
+    if (owned.length) removeAwarenessStates(this.awareness, owned, peer);
+  }
+
+  /** Resolves when every update received so far is stored and applied (or refused). */
+  async settled(): Promise<void> {
+    while (this.inflight.size) await Promise.all([...this.inflight]);
+    await this.compacting;
+  }
+
+  private maybeCompact(): void {
+    if (this.compacting) return;
+    if (
+      this.logCount < this.options.compactAfterUpdates &&
+      this.logBytes < this.options.compactAfterBytes
+    )
+      return;
+    this.compacting = this.compact().finally(() => (this.compacting = null));
+  }
+
+  /** Merges the stored log into the snapshot. Errors are logged: the log stays valid without it. */
+  async compact(): Promise<void> {
+    try {
+      const { merged } = await this.persistence.compact(this.meetingId);
+      // Updates logged meanwhile stay in the log; their bytes are not tracked apart (a rough trigger is enough).
+      this.logCount = Math.max(0, this.logCount - merged);
+      if (merged) this.logBytes = 0;
+    } catch (error) {
+      this.log.error(
+        { err: error, meetingId: this.meetingId },
+        'compacting a meeting document failed',
+      );
+    }
+  }
+
+  /** Frees the document and awareness (their timers and memory). */
+  destroy(): void {
+    this.state = 'closed';
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+}
