@@ -46,6 +46,8 @@ export const updateMeetingBody = z
     status: z.enum(MEETING_STATUSES).optional(),
     startsAt: z.iso.datetime({ offset: true }).optional().nullable(),
     location: z.string().trim().max(200).optional().nullable(),
+    /** Present participants needed for a quorate meeting; null removes the rule. */
+    attendanceQuorum: z.number().int().min(1).max(100_000).optional().nullable(),
   })
   .refine((b) => Object.keys(b).length > 0);
 
@@ -98,6 +100,8 @@ export interface MeetingDto extends MeetingSummaryDto {
   joinCode?: string;
   joinUrl?: string;
   createdAt: string;
+  /** Present participants needed for a quorate meeting, or null. */
+  attendanceQuorum: number | null;
 }
 
 export interface ParticipantDto {

@@ -32,6 +32,9 @@ export const ERRORS = {
   small_group_confirm: 409,
   unanimous_confirm: 409,
   rate_limited: 429,
+  // The room (speaker queue).
+  queue_full: 409,
+  queue_changed: 409,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -68,6 +71,8 @@ const MESSAGES: Record<Locale, Messages> = {
     small_group_confirm: '有投票资格的人少于 5 位，不记名投票难以保密。确定要开始吗？',
     unanimous_confirm: '人数很少且结果一致，公布结果会让每个人的选择被推知。确定要公布吗？',
     rate_limited: '操作太频繁了，请稍后再试。',
+    queue_full: '发言排队的人太多了，请稍后再举手。',
+    queue_changed: '排队刚刚有变化，请按最新的顺序重新排列。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -99,6 +104,8 @@ const MESSAGES: Record<Locale, Messages> = {
     small_group_confirm: '有投票資格的人少於 5 位，不記名投票難以保密。確定要開始嗎？',
     unanimous_confirm: '人數很少且結果一致，公布結果會讓每個人的選擇被推知。確定要公布嗎？',
     rate_limited: '操作太頻繁了，請稍後再試。',
+    queue_full: '發言排隊的人太多了，請稍後再舉手。',
+    queue_changed: '排隊剛剛有變化，請按最新的順序重新排列。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -130,17 +137,19 @@ const MESSAGES: Record<Locale, Messages> = {
     small_group_confirm: 'Fewer than 5 people can vote, so a secret ballot is hard to keep secret. Open it anyway?',
     unanimous_confirm: 'Few voted and all chose the same: publishing reveals everyone\'s choice. Publish anyway?',
     rate_limited: 'Too many requests; please slow down.',
+    queue_full: 'The speaker queue is full; please raise your hand again later.',
+    queue_changed: 'The queue has just changed; please reorder the current list.',
   },
 };
 
 /** Field names as a person reads them, for invalid_input messages. */
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言' },
-  'zh-TW': { username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言' },
+  'zh-CN': { userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言' },
+  'zh-TW': { userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言' },
   en: { username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language' },
 };
 
-/** The message for an error code in a locale, with {placeholders} filled in. */
+/** The message for an error code in a locale, with { userId: 'participant', order: 'order', limitSeconds: 'speaking time', attendanceQuorum: 'attendance quorum',placeholders} filled in. */
 export function errorMessage(code: ErrorCode, locale: Locale, params: Record<string, string | number> = {}): string {
   const table = MESSAGES[locale] as Record<string, string>;
   const template = table[code] ?? MESSAGES[locale].internal;

@@ -3,3 +3,8 @@ export * from './locale.ts';
 export * from './joinCode.ts';
 export * from './errors.ts';
 export * from './api.ts';
+export * from './polls.ts';
+export * from './followups.ts';
+export * from './labels.ts';
+export * from './doc/index.ts';
+export * from './room.ts';

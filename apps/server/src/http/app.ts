@@ -14,12 +14,18 @@ import {
   signupBody,
   updateMeetingBody,
   updateParticipantBody,
+  checkInBody,
+  type Locale,
 } from '@yishi/model';
+import { contentDisposition, minutesQuery, summaryBody } from '@yishi/minutes';
 import type { Deps } from '../deps.ts';
 import * as accounts from '../services/accounts.ts';
+import * as attendance from '../services/attendance.ts';
+import * as demo from '../services/demo.ts';
 import * as communities from '../services/communities.ts';
 import * as followups from '../services/followups.ts';
 import * as meetings from '../services/meetings.ts';
+import * as minutes from '../services/minutes.ts';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookies.ts';
 import { clientIp, readBody, type AppContext, type AppEnv } from './context.ts';
 import { AppError } from './errors.ts';
@@ -49,9 +55,12 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     await next();
   });
 
+  // 200 while this instance can serve (its database answers). Redis, when configured, is reported
+  // but does not fail the check: without it the instance still serves its own clients.
   app.get('/healthz', async (c) => {
     const ok = await deps.database.ping();
-    return c.json({ ok, database: deps.database.driver }, ok ? 200 : 503);
+    const redis = deps.redis ? { redis: deps.redis.status() } : {};
+    return c.json({ ok, database: deps.database.driver, ...redis }, ok ? 200 : 503);
   });
 
   const api = new Hono<AppEnv>();
@@ -153,6 +162,17 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.json(await meetings.listParticipants(deps, c.var.user, c.req.param('id'))),
   );
 
+  api.post('/meetings/:id/participants', async (c) => {
+    const body = await readBody(c, checkInBody);
+    return c.json(await attendance.checkInByHand(deps, c.var.user, c.req.param('id'), body), 201);
+  });
+
+  api.post('/demo', async (c) => {
+    const outcome = await demo.createDemo(deps, c.var.user, clientIp(c));
+    if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
+    return c.json(outcome.result, 201);
+  });
+
   api.patch('/meetings/:id/participants/:userId', async (c) => {
     const body = await readBody(c, updateParticipantBody);
     return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
@@ -187,11 +207,38 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     return c.json(await followups.addFollowUpNote(deps, c.var.user, c.req.param('id'), body), 201);
   });
 
+  api.get('/meetings/:id/minutes', async (c) => c.json(await minutes.getMinutes(deps, c.var.user, c.req.param('id'), minutesLocale(c))));
+
+  for (const format of ['md', 'docx'] as const) {
+    api.get(`/meetings/:id/minutes.${format}`, async (c) => {
+      const file = await minutes.exportMinutes(deps, c.var.user, c.req.param('id'), format, minutesLocale(c));
+      return c.body(file.body, 200, {
+        'content-type': file.contentType,
+        'content-disposition': contentDisposition(file.fileName),
+        // The minutes hold names and votes: never kept by shared caches.
+        'cache-control': 'private, no-store',
+        'x-content-type-options': 'nosniff',
+      });
+    });
+  }
+
+  api.put('/meetings/:id/summary', async (c) => {
+    const body = await readBody(c, summaryBody);
+    return c.json(await minutes.updateSummary(deps, c.var.user, c.req.param('id'), body.summary));
+  });
+
   // Readable without an account: what the notice board (公示) shows.
   api.get('/public/communities/:id/board', async (c) => c.json(await followups.publicBoard(deps, c.req.param('id'))));
 
   app.route('/api', api);
   return app;
+}
+
+/** The language of a minutes document: `?locale=` when given (and valid), else the reader's. */
+function minutesLocale(c: AppContext): Locale {
+  const query = minutesQuery.safeParse({ locale: c.req.query('locale') });
+  if (!query.success) throw new AppError('invalid_input', {}, {}, ['locale']);
+  return query.data.locale ?? c.var.locale;
 }
 
 function requireUser(c: AppContext) {

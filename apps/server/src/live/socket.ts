@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { SessionUser } from '@yishi/auth';
@@ -11,7 +12,15 @@ import {
   pollListPayload,
   pollOpenPayload,
   pollVotePayload,
+  queueLowerPayload,
+  queueMeetingPayload,
+  queueNextPayload,
+  queueRaisePayload,
+  queueReorderPayload,
   type AckError,
+  type QueueDto,
+  type RoomClientToServerEvents,
+  type RoomServerToClientEvents,
   type ClientToServerEvents,
   type Locale,
   type ServerToClientEvents,
@@ -23,7 +32,9 @@ import { AppError } from '../http/errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
 import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
+import { quietClient } from '../scale/redis.ts';
 import { meetingAccess } from '../services/meetings.ts';
+import { listQueue, lowerHand, nextSpeaker, raiseHand, reorderQueue } from '../services/queue.ts';
 
 export interface SocketLayerOptions {
   /** Largest socket.io packet; bigger ones close that one connection. */
@@ -41,8 +52,11 @@ interface SocketData {
   bucket: TokenBucket;
 }
 
-type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Every event a client may send: polls and the room (speaker queue). */
+type ClientEvents = ClientToServerEvents & RoomClientToServerEvents;
+type ServerEvents = ServerToClientEvents & RoomServerToClientEvents;
+type LiveServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 
 const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSecond: 10 } };
 
@@ -119,6 +133,12 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       },
     });
 
+    // With Redis, broadcasts reach the clients of every instance (a no-op for a lone laptop).
+    if (deps.redis) {
+      const log = logger.child({ component: 'socket.io-redis' });
+      io.adapter(createAdapter(quietClient(deps.redis.pub, log), quietClient(deps.redis.adapterSub, log), { key: `${deps.redis.prefix}socket.io` }));
+    }
+
     const broadcast = (pollId: string) => {
       getPoll(deps, pollId).then(
         (poll) => poll && io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll }),
@@ -136,6 +156,8 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
 
     const onRoster = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('roster:changed', { meetingId });
     deps.events.on('roster', onRoster);
+    const onMeeting = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('meeting:changed', { meetingId });
+    deps.events.on('meeting', onMeeting);
 
     io.on('connection', (socket: LiveSocket) => {
       // Floods are answered per socket; other sockets keep their own buckets.
@@ -147,7 +169,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
 
       /** Registers a handler that validates its payload and always answers the ack (if there is one). */
       const on = <S extends z.ZodType, R extends object>(
-        event: keyof ClientToServerEvents,
+        event: keyof ClientEvents,
         schema: S,
         handle: (payload: z.infer<S>) => Promise<R>,
       ) => {
@@ -203,11 +225,23 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       on('poll:vote', pollVotePayload, async (body) => ({
         receipt: await castVote(deps, box, userId, socket.data.sessionToken, body),
       }));
+
+      // The speaker queue: every change is broadcast whole (it is small and capped).
+      const queueChanged = (queue: QueueDto) => {
+        io.to(meetingRoom(queue.meetingId)).emit('queue:state', { queue });
+        return { queue };
+      };
+      on('queue:list', queueMeetingPayload, async ({ meetingId }) => ({ queue: await listQueue(deps, userId, meetingId) }));
+      on('queue:raise', queueRaisePayload, async (body) => queueChanged(await raiseHand(deps, userId, body)));
+      on('queue:lower', queueLowerPayload, async (body) => queueChanged(await lowerHand(deps, userId, body)));
+      on('queue:next', queueNextPayload, async (body) => queueChanged(await nextSpeaker(deps, userId, body)));
+      on('queue:reorder', queueReorderPayload, async (body) => queueChanged(await reorderQueue(deps, userId, body)));
     });
 
     return {
       async close() {
         deps.events.off('roster', onRoster);
+        deps.events.off('meeting', onMeeting);
         io.disconnectSockets(true);
         // Not io.close(): that would close the shared HTTP server, which createServer owns.
         io.engine.close();

@@ -116,6 +116,7 @@ export async function getMeeting(deps: Deps, user: SessionUser | null, meetingId
     joinCode: meeting.joinCode,
     joinUrl: joinUrl(deps, meeting.joinCode),
     createdAt: meeting.createdAt.toISOString(),
+    attendanceQuorum: meeting.attendanceQuorum,
   };
 }
 
@@ -123,7 +124,7 @@ export async function updateMeeting(
   deps: Deps,
   user: SessionUser | null,
   meetingId: string,
-  patch: { title?: string; status?: MeetingStatus; startsAt?: string | null; location?: string | null },
+  patch: { title?: string; status?: MeetingStatus; startsAt?: string | null; location?: string | null; attendanceQuorum?: number | null },
 ): Promise<MeetingDto> {
   await requireHost(deps, user, meetingId);
   const set: Partial<typeof meetings.$inferInsert> = {};
@@ -131,6 +132,7 @@ export async function updateMeeting(
   if (patch.status !== undefined) set.status = patch.status;
   if (patch.startsAt !== undefined) set.startsAt = patch.startsAt ? new Date(patch.startsAt) : null;
   if (patch.location !== undefined) set.location = patch.location;
+  if (patch.attendanceQuorum !== undefined) set.attendanceQuorum = patch.attendanceQuorum;
   await deps.db.update(meetings).set(set).where(eq(meetings.id, meetingId));
   deps.events.emit('meeting', meetingId);
   return getMeeting(deps, user, meetingId);

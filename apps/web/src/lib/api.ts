@@ -13,7 +13,12 @@ import type {
   SignupBody,
   UpdateParticipantBody,
   UserDto,
+  CreateFollowUpBody,
+  FollowUpDto,
+  FollowUpNoteBody,
+  UpdateFollowUpBody,
 } from '@yishi/model';
+import type { Minutes } from '@yishi/minutes';
 import { m } from '$lib/paraglide/messages.js';
 
 /** Codes the client makes up itself when there is no server answer to show. */
@@ -120,13 +125,50 @@ export function createApi(fetchFn: Fetch = fetch) {
     join: (body: JoinBody) => request<JoinResultDto>('POST', '/join', body),
     participants: (id: string) =>
       request<ParticipantDto[]>('GET', `/meetings/${encodeURIComponent(id)}/participants`),
+    /** The host checks in someone without a device (簽到). */
+    checkIn: (id: string, body: { name: string; affiliation: ParticipantDto['affiliation'] }) =>
+      request<ParticipantDto>('POST', `/meetings/${encodeURIComponent(id)}/participants`, body),
+    setAttendanceQuorum: (id: string, attendanceQuorum: number | null) =>
+      request<MeetingDto>('PATCH', `/meetings/${encodeURIComponent(id)}`, { attendanceQuorum }),
+    /** Opens a fresh demo meeting (an account is made for an anonymous visitor). */
+    demo: () => request<{ meetingId: string; communityId: string }>('POST', '/demo'),
     updateParticipant: (id: string, userId: string, patch: UpdateParticipantBody) =>
       request<ParticipantDto>(
         'PATCH',
         `/meetings/${encodeURIComponent(id)}/participants/${encodeURIComponent(userId)}`,
         patch,
       ),
+    meetingFollowUps: (id: string) =>
+      request<{ carriedOver: FollowUpDto[]; created: FollowUpDto[] }>(
+        'GET',
+        `/meetings/${encodeURIComponent(id)}/follow-ups`,
+      ),
+    createFollowUp: (meetingId: string, body: CreateFollowUpBody) =>
+      request<FollowUpDto>('POST', `/meetings/${encodeURIComponent(meetingId)}/follow-ups`, body),
+    updateFollowUp: (id: string, patch: UpdateFollowUpBody) =>
+      request<FollowUpDto>('PATCH', `/follow-ups/${encodeURIComponent(id)}`, patch),
+    addFollowUpNote: (id: string, body: FollowUpNoteBody) =>
+      request<FollowUpDto>('POST', `/follow-ups/${encodeURIComponent(id)}/notes`, body),
+    communityFollowUps: (communityId: string) =>
+      request<FollowUpDto[]>('GET', `/communities/${encodeURIComponent(communityId)}/follow-ups`),
+    publicBoard: (communityId: string) =>
+      request<PublicBoardDto>('GET', `/public/communities/${encodeURIComponent(communityId)}/board`),
+    minutes: (meetingId: string) =>
+      request<Minutes>('GET', `/meetings/${encodeURIComponent(meetingId)}/minutes`),
+    updateSummary: (meetingId: string, summary: string | null) =>
+      request<{ summary: string | null }>(
+        'PUT',
+        `/meetings/${encodeURIComponent(meetingId)}/summary`,
+        { summary },
+      ),
   };
+}
+
+/** What the public board (公示) shows: affiliations only, no personal names. */
+export interface PublicBoardDto {
+  community: { id: string; name: string };
+  followUps: FollowUpDto[];
+  generatedAt: string;
 }
 
 export type Api = ReturnType<typeof createApi>;

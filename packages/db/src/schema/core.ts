@@ -65,6 +65,10 @@ export const meetings = pgTable(
     status: text('status').notNull().default('planned'),
     startsAt: tstz('starts_at'),
     location: text('location'),
+    /** The closing summary the secretary edits before exporting the minutes. */
+    summary: text('summary'),
+    /** How many present participants the meeting needs to be quorate (簽到), or null for no rule. */
+    attendanceQuorum: integer('attendance_quorum'),
     joinCode: text('join_code').notNull(),
     createdBy: text('created_by')
       .notNull()

@@ -2,3 +2,4 @@ export * from './core.ts';
 export * from './yjs.ts';
 export * from './followups.ts';
 export * from './polls.ts';
+export * from './room.ts';

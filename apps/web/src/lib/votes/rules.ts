@@ -1,0 +1,83 @@
+import type { MotionRule, PollDto, PollKind, PollResult } from '@yishi/model';
+import { m } from '$lib/paraglide/messages.js';
+import { affiliationLabel } from '$lib/labels';
+import type { Affiliation } from '@yishi/model';
+
+/** The kind of a poll in the reader's language. */
+export function kindName(kind: PollKind): string {
+  return { motion: m.poll_kind_motion, election: m.poll_kind_election, choice: m.poll_kind_choice, ranking: m.poll_kind_ranking }[kind]();
+}
+
+/** A motion's pass rule in the reader's language. */
+export function ruleName(rule: MotionRule): string {
+  return { majority: m.poll_rule_majority, 'two-thirds-cast': m.poll_rule_two_thirds_cast, 'two-thirds-eligible': m.poll_rule_two_thirds_eligible }[rule]();
+}
+
+/** The label of an option: motion options are localized by id, others are the host's words. */
+export function optionLabel(poll: Pick<PollDto, 'kind' | 'options'>, id: string): string {
+  if (poll.kind === 'motion') {
+    if (id === 'yes') return m.poll_yes();
+    if (id === 'no') return m.poll_no();
+    if (id === 'abstain') return m.poll_abstain();
+  }
+  return poll.options.find((o) => o.id === id)?.label ?? id;
+}
+
+/** The rules in force, one line each, shown before voting and with the result. */
+export function rulesOf(poll: PollDto): string[] {
+  const lines = [kindName(poll.kind), poll.secret ? m.poll_secret_yes() : m.poll_secret_no()];
+  if (poll.kind === 'motion' && poll.rule) lines.push(ruleName(poll.rule));
+  if (poll.kind === 'election' && poll.seats) lines.push(m.poll_rule_seats({ seats: poll.seats, count: poll.options.length }));
+  if (poll.kind === 'ranking') lines.push(m.poll_rule_borda());
+  if (poll.kind === 'choice') lines.push(m.poll_rule_choice());
+  if (poll.quorum !== undefined && poll.quorum > 0) lines.push(m.poll_rule_quorum({ percent: Math.round(poll.quorum * 100) }));
+  if (poll.eligibleAffiliations?.length) {
+    lines.push(m.poll_rule_only({ who: poll.eligibleAffiliations.map((a) => affiliationLabel(a as Affiliation)).join('、') }));
+  }
+  return lines;
+}
+
+/** Counts (or Borda scores) by option id, in the order to show them. */
+export function resultRows(poll: PollDto): { id: string; label: string; value: number }[] {
+  const r = poll.result;
+  if (!r) return [];
+  if ('scores' in r) return r.order.map((id) => ({ id, label: optionLabel(poll, id), value: r.scores[id] ?? 0 }));
+  const counts = r.counts as Record<string, number>;
+  return poll.options.map((o) => ({ id: o.id, label: optionLabel(poll, o.id), value: counts[o.id] ?? 0 }));
+}
+
+/** The outcome in one sentence. */
+export function outcomeOf(poll: PollDto): string {
+  const r: PollResult | undefined = poll.result;
+  if (!r) return '';
+  if (!r.quorumMet) return m.poll_outcome_no_quorum();
+  if ('passed' in r) return r.passed ? m.poll_outcome_passed() : m.poll_outcome_failed();
+  if ('elected' in r) {
+    const names = r.elected.map((id) => optionLabel(poll, id)).join('、');
+    const base = m.poll_outcome_elected({ names: names || '—' });
+    return r.tie.length ? `${base} ${m.poll_outcome_tie({ names: r.tie.map((id) => optionLabel(poll, id)).join('、') })}` : base;
+  }
+  if ('order' in r) return m.poll_outcome_order({ names: r.order.map((id) => optionLabel(poll, id)).join(' › ') });
+  const rows = resultRows(poll);
+  const top = Math.max(0, ...rows.map((row) => row.value));
+  return m.poll_outcome_top({ names: rows.filter((row) => row.value === top && top > 0).map((row) => row.label).join('、') || '—' });
+}
+
+/** Where a receipt is kept for this tab (so a reload still shows it). */
+export const receiptKey = (pollId: string) => `yishi:receipt:${pollId}`;
+
+export function storedReceipt(pollId: string): string | null {
+  try {
+    return sessionStorage.getItem(receiptKey(pollId));
+  } catch {
+    return null;
+  }
+}
+
+export function storeReceipt(pollId: string, receipt: string): void {
+  try {
+    sessionStorage.setItem(receiptKey(pollId), receipt);
+  } catch (error) {
+    console.error('could not keep the receipt', error);
+  }
+}

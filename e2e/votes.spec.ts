@@ -1,0 +1,131 @@
+import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import { artifact, expect, test } from './fixtures.ts';
+
+const TABLET = { width: 1024, height: 768 };
+const CANDIDATES = ['張書記', '劉委員', '陳主任', '周委員', '趙樓長', '孫樓長', '吳樓長', '鄭阿姨'];
+
+/** A host with a live meeting, made through the API (the foundation journey covers the forms). */
+async function hostWithMeeting(request: APIRequestContext) {
+  const username = `votehost${Date.now().toString(36)}`;
+  expect((await request.post('/api/auth/signup', { data: { username, password: 'binhu-mingzhu-2025', name: '李书记' } })).status()).toBe(201);
+  const community = await (await request.post('/api/communities', { data: { name: '濱湖明珠社區' } })).json();
+  const meeting = await (await request.post('/api/meetings', { data: { communityId: community.id, title: '議事會選舉', kind: 'joint' } })).json();
+  expect((await request.patch(`/api/meetings/${meeting.id}`, { data: { status: 'live' } })).status()).toBe(200);
+  return meeting as { id: string; joinCode: string };
+}
+
+async function tablets(browser: Browser, baseURL: string, code: string, meetingId: string, n: number): Promise<Page[]> {
+  const pages: Page[] = [];
+  for (let i = 0; i < n; i++) {
+    const context = await browser.newContext({ baseURL, viewport: TABLET, locale: 'zh-CN', hasTouch: true });
+    const res = await context.request.post('/api/join', { data: { code, name: `樓長${i + 1}`, affiliation: i < 3 ? 'resident' : 'committee' } });
+    expect(res.status()).toBe(200);
+    const page = await context.newPage();
+    await page.goto(`/m/${meetingId}`);
+    await expect(page.getByTestId('poll-panel')).toBeVisible();
+    pages.push(page);
+  }
+  return pages;
+}
+
+async function noHorizontalScroll(page: Page) {
+  const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  expect(scroll).toBeLessThanOrEqual(client);
+}
+
+// Issue 4 "done": a host elects 5 of 8 by secret ballot with 6 tablets, then passes a motion by two thirds.
+test('an election of 5 among 8 with six tablets, the board shows turnout then the result, receipts verify; then a two-thirds motion', async ({ page, browser, baseURL }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize(TABLET);
+  const meeting = await hostWithMeeting(page.request);
+  await page.goto(`/m/${meeting.id}`);
+  const board = await page.context().newPage();
+  await board.setViewportSize({ width: 1920, height: 1080 });
+  await board.goto(`/m/${meeting.id}/board`);
+  await expect(board.getByTestId('board')).toBeVisible();
+  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 6);
+
+  await test.step('the host prepares the election in a dialog and opens it', async () => {
+    await page.getByTestId('poll-new').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('poll-kind').click();
+    await page.getByRole('option', { name: '选举' }).click();
+    await dialog.getByLabel('表决事项').fill('選舉議事會成員');
+    await dialog.getByTestId('poll-options').fill(CANDIDATES.join('\n'));
+    await dialog.getByTestId('poll-seats').fill('5');
+    await expect(dialog.getByTestId('poll-secret')).toHaveAttribute('data-state', 'checked');
+    await dialog.getByTestId('poll-create').click();
+    await expect(dialog).toBeHidden();
+    const card = page.getByTestId('poll-card').filter({ hasText: '選舉議事會成員' });
+    await card.getByTestId('poll-open').click();
+    await expect(card).toHaveAttribute('data-status', 'open');
+  });
+
+  await test.step('the board shows turnout only', async () => {
+    await expect(board.getByTestId('board-turnout')).toHaveText('已投 0 / 7');
+    await expect(board.getByTestId('poll-result')).toHaveCount(0);
+  });
+
+  const receipts: string[] = [];
+  await test.step('six tablets see the rules, pick up to five, confirm and get a receipt', async () => {
+    for (const [i, tablet] of voters.entries()) {
+      const card = tablet.getByTestId('poll-card').filter({ hasText: '選舉議事會成員' });
+      await expect(card.getByTestId('vote-form')).toContainText('8 人中最多选 5 人');
+      await expect(card.getByTestId('vote-form')).toContainText('不记名投票');
+      // The first five candidates get every vote; 趙樓長 and 孫樓長 split the fifth seat 4:2.
+      const picks = [0, 1, 2, 3, i < 4 ? 4 : 5];
+      for (const p of picks) await card.getByRole('button', { name: CANDIDATES[p], exact: true }).click();
+      await expect(card.getByTestId('vote-counter')).toHaveText('已选 5 / 5');
+      // A sixth pick is not possible.
+      await expect(card.getByRole('button', { name: CANDIDATES[7], exact: true })).toBeDisabled();
+      await card.getByTestId('vote-next').click();
+      await expect(card.getByTestId('vote-summary')).toContainText(CANDIDATES[0]!);
+      await card.getByTestId('vote-cast').click();
+      const code = card.getByTestId('receipt-code');
+      await expect(code).toHaveText(/^[23456789A-Z]{8}$/);
+      receipts.push((await code.textContent())!);
+      if (i === 0) await tablet.screenshot({ path: artifact('tablet-vote-1024x768.png'), fullPage: true });
+    }
+    await expect(board.getByTestId('board-turnout')).toHaveText('已投 6 / 7');
+  });
+
+  await test.step('the host closes; the board shows the result at once, the receipts verify', async () => {
+    await page.getByTestId('poll-card').filter({ hasText: '選舉議事會成員' }).getByTestId('poll-close').click();
+    await expect(board.getByTestId('poll-outcome')).toHaveText('当选：張書記、劉委員、陳主任、周委員、趙樓長');
+    await expect(board.getByTestId('poll-count')).toHaveText(['6', '6', '6', '6', '4', '2', '0', '0']);
+    await noHorizontalScroll(board);
+    await board.screenshot({ path: artifact('board-result-1920x1080.png') });
+    for (const [i, tablet] of voters.entries()) {
+      const card = tablet.getByTestId('poll-card').filter({ hasText: '選舉議事會成員' });
+      await expect(card.getByTestId('receipt-check')).toHaveText(`我的回执 ${receipts[i]} 在列表中 ✓`);
+    }
+    const list = voters[0]!.getByTestId('receipt-list').first();
+    for (const r of receipts) await expect(list).toContainText(r);
+  });
+
+  await test.step('a two-thirds motion passes 5 to 1', async () => {
+    await page.getByTestId('poll-new').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('poll-kind').click();
+    await page.getByRole('option', { name: '动议表决' }).click();
+    await dialog.getByLabel('表决事项').fill('同意增設電動車充電樁');
+    await dialog.getByTestId('poll-rule').click();
+    await page.getByRole('option', { name: '赞成达到投票数的三分之二（含弃权）' }).click();
+    await dialog.getByTestId('poll-create').click();
+    const hostCard = page.getByTestId('poll-card').filter({ hasText: '同意增設電動車充電樁' });
+    await hostCard.getByTestId('poll-open').click();
+    for (const [i, tablet] of voters.entries()) {
+      const card = tablet.getByTestId('poll-card').filter({ hasText: '同意增設電動車充電樁' });
+      await card.getByRole('button', { name: i < 5 ? '赞成' : '反对', exact: true }).click();
+      await card.getByTestId('vote-cast').click();
+      await expect(card.getByTestId('receipt-code')).toBeVisible();
+    }
+    await expect(board.getByTestId('board-turnout')).toHaveText('已投 6 / 7');
+    await hostCard.getByTestId('poll-close').click();
+    await expect(board.getByTestId('poll-outcome')).toHaveText('通过');
+    await expect(board.getByTestId('poll-count')).toHaveText(['5', '1', '0']);
+    await expect(hostCard.getByTestId('poll-outcome')).toHaveText('通过');
+  });
+
+  for (const tablet of voters) await tablet.context().close();
+});
