@@ -7,6 +7,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
+  /** Prefix of every Redis key and channel: deployments (and test runs) sharing one Redis never cross-talk. */
+  REDIS_PREFIX: z.string().min(1).max(64).default('yishi:'),
   PUBLIC_URL: z.string().url().optional(),
   /** Extra origins allowed to post JSON and open sockets, comma-separated. */
   ALLOWED_ORIGINS: z.string().optional(),
@@ -25,6 +27,7 @@ export interface Config {
   dataDir: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
+  redisPrefix: string;
   /** Base for join links and QR codes. Never localhost when derived. */
   publicUrl: URL | undefined;
   allowedOrigins: string[];
@@ -51,6 +54,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.DATA_DIR,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     publicUrl,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')

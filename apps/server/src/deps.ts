@@ -1,8 +1,10 @@
 import { EventEmitter } from 'node:events';
+import type * as Y from 'yjs';
 import { Throttle } from '@yishi/auth';
 import type { Database, Db } from '@yishi/db';
 import type { Config } from './config.ts';
 import type { Logger } from './logger.ts';
+import type { RedisLink } from './scale/redis.ts';
 
 /** In-process notifications from services to the live layers (socket.io, Yjs). */
 export interface DomainEvents {
@@ -24,16 +26,23 @@ export interface Deps {
   events: EventEmitter<DomainEvents>;
   /** Base URL for join links; fixed once the port is known. */
   publicBaseUrl: () => URL;
+  /** Redis, when REDIS_URL is set: socket.io broadcasts and Yjs updates reach every instance. */
+  redis?: RedisLink;
+  /** The live documents of this process (set by the Yjs layer), for readers that want the freshest state. */
+  liveDocs: { get(meetingId: string): Y.Doc | undefined };
 }
 
+/** Builds the dependencies; the Yjs layer plugs its rooms into `liveDocs` when it starts. */
 export function createDeps(options: {
   config: Config;
   database: Database;
   logger: Logger;
   publicBaseUrl: () => URL;
+  redis?: RedisLink;
 }): Deps {
   return {
     ...options,
+    liveDocs: { get: () => undefined },
     db: options.database.db,
     throttle: new Throttle(options.database.db),
     events: new EventEmitter<DomainEvents>(),

@@ -6,6 +6,7 @@ import { loadConfig, publicBaseUrl } from './config.ts';
 import { createDeps } from './deps.ts';
 import { liveLayers } from './layers.ts';
 import { createLogger } from './logger.ts';
+import { createRedisLink } from './scale/redis.ts';
 import { createServer } from './server.ts';
 
 const started = performance.now();
@@ -33,14 +34,16 @@ function lockDataDir(dir: string): () => void {
 const unlock = config.databaseUrl ? () => {} : lockDataDir(resolve(config.dataDir));
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: resolve(config.dataDir, 'pg') });
 let port = config.port;
-const deps = createDeps({ config, database, logger, publicBaseUrl: () => publicBaseUrl(config, port) });
+// Not awaited: an instance serves its own clients with or without Redis (see /healthz).
+const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : undefined;
+const deps = createDeps({ config, database, logger, redis, publicBaseUrl: () => publicBaseUrl(config, port) });
 const yishi = await createServer(deps, { layers: liveLayers });
 
 yishi.server.listen(config.port, config.host, () => {
   port = (yishi.server.address() as AddressInfo).port;
   const url = publicBaseUrl(config, port);
   logger.info(
-    { port, database: database.driver, startupMs: Math.round(performance.now() - started) },
+    { port, database: database.driver, redis: redis ? 'configured' : 'none', startupMs: Math.round(performance.now() - started) },
     `yishi is ready: open ${url.toString()}`,
   );
   if (process.stdout.isTTY) console.log(`\n  議事 yishi — open ${url.toString()} (tablets on this Wi-Fi can reach it)\n`);
@@ -55,6 +58,7 @@ async function stop(signal: string) {
   force.unref();
   try {
     await yishi.close();
+    await redis?.close();
     await database.close();
   } finally {
     unlock();

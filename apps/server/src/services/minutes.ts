@@ -1,36 +1,27 @@
-import { asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { SessionUser } from '@yishi/auth';
-import { communities, docSnapshots, docUpdates, meetings } from '@yishi/db';
+import { communities, meetings } from '@yishi/db';
 import { buildMinutes, minutesFileName, renderDocx, renderMarkdown, type Minutes, type MinutesInput } from '@yishi/minutes';
 import { canFacilitate, readAgenda, type Locale, type MeetingKind } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../http/errors.ts';
+import { readStoredState } from '../yjs/persistence.ts';
 import { listPolls } from '../polls/service.ts';
 import { meetingFollowUps } from './followups.ts';
 import { listParticipants, requireParticipant, type MeetingAccess } from './meetings.ts';
 
 /**
- * A meeting's document as stored: the snapshot, then every update still in the log (compaction
- * deletes exactly the rows it merged, and re-applying one already merged is a no-op in Yjs).
- * Read-only. Stands in until the Yjs layer exports a loader that also sees a live room.
+ * A meeting's document: what is stored, merged with the live document when the room is loaded in
+ * this process (Yjs merges idempotently, so nothing counts twice). The caller destroys it.
  */
-export async function loadStoredDoc(deps: Deps, meetingId: string): Promise<Y.Doc> {
-  const doc = new Y.Doc();
-  const [snapshot] = await deps.db.select({ state: docSnapshots.state }).from(docSnapshots).where(eq(docSnapshots.meetingId, meetingId));
-  const rows = await deps.db
-    .select({ id: docUpdates.id, update: docUpdates.update })
-    .from(docUpdates)
-    .where(eq(docUpdates.meetingId, meetingId))
-    .orderBy(asc(docUpdates.id));
-  for (const [id, update] of [...(snapshot ? [[0, snapshot.state] as const] : []), ...rows.map((r) => [r.id, r.update] as const)]) {
-    try {
-      Y.applyUpdate(doc, update);
-    } catch (err) {
-      // One unreadable update must not cost the secretary the whole minutes.
-      deps.logger.error({ err, meetingId, updateId: id }, 'skipped a stored document update that cannot be applied');
-    }
-  }
+export async function loadMeetingDoc(deps: Deps, meetingId: string): Promise<Y.Doc> {
+  const { doc } = await readStoredState(deps.db, meetingId, {
+    // One unreadable update must not cost the secretary the whole minutes.
+    onCorruptUpdate: (id, updateId, err) => deps.logger.error({ err, meetingId: id, updateId }, 'skipped a stored document update that cannot be applied'),
+  });
+  const live = deps.liveDocs.get(meetingId);
+  if (live) Y.applyUpdate(doc, Y.encodeStateAsUpdate(live, Y.encodeStateVector(doc)));
   return doc;
 }
 
@@ -47,7 +38,7 @@ async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess)
   const [community] = await deps.db.select({ name: communities.name }).from(communities).where(eq(communities.id, meeting.communityId));
   const [roster, doc, polls, followUps] = await Promise.all([
     listParticipants(deps, user, meeting.id),
-    loadStoredDoc(deps, meeting.id),
+    loadMeetingDoc(deps, meeting.id),
     listPolls(deps, meeting.id),
     meetingFollowUps(deps, user, meeting.id),
   ]);

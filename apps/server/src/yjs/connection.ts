@@ -140,8 +140,8 @@ export class Connection implements RoomPeer {
   }
 
   private receiveUpdate(update: Uint8Array): void {
-    if (!canEdit(this.role)) {
-      // Observers are read-only: dropped, never stored or broadcast.
+    if (!canEdit(this.role) || this.room.readOnly) {
+      // Observers, and everyone once the meeting is closed, are read-only: dropped, never stored or broadcast.
       this.stats.droppedUpdates++;
       return;
     }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { participants } from '@yishi/db';
+import { meetings, participants } from '@yishi/db';
 import {
   errorMessage,
   errorStatus,
@@ -15,6 +15,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { originAllowed, userFromRequest } from '../http/authenticate.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
+import { DocRelay } from '../scale/relay.ts';
 import { meetingAccess } from '../services/meetings.ts';
 import { Connection, type ConnectionLimits, type ConnectionStats } from './connection.ts';
 import { createPgPersistence, type DocPersistence } from './persistence.ts';
@@ -56,6 +57,8 @@ export interface YjsLayer extends LiveLayer {
   persistence: DocPersistence;
   rooms: RoomManager;
   stats: ConnectionStats & { connections: number };
+  /** The cross-instance relay, when REDIS_URL is set. */
+  relay: DocRelay | null;
 }
 
 const PATH = /^\/yjs\/([A-Za-z0-9_-]{1,64})$/;
@@ -99,6 +102,15 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       onCorruptUpdate: (meetingId, id, error) =>
         log.error({ err: error, meetingId, id }, 'skipped a stored update that cannot be applied'),
     });
+  const relay = deps.redis
+    ? new DocRelay({
+        link: deps.redis,
+        persistence,
+        logger: log,
+        maxMessageBytes: deps.config.yjsMaxMessageBytes + 1024,
+        onRefresh: (meetingId) => void refresh(meetingId),
+      })
+    : null;
   const rooms = new RoomManager(
     persistence,
     {
@@ -106,9 +118,18 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       compactAfterBytes: options.compactAfterBytes,
       storageFailedCode: YJS_CLOSE.storageFailed,
       invalidCode: YJS_CLOSE.invalidMessage,
+      ...(relay ? { relay } : {}),
     },
     log,
+    (room) => relay?.loaded(room),
   );
+  relay?.attach(rooms);
+  // Minutes and other readers see the live document of a room loaded here.
+  const liveDocs = deps.liveDocs;
+  deps.liveDocs = {
+    get: (meetingId) =>
+      rooms.get(meetingId)?.state === 'open' ? rooms.get(meetingId)?.doc : undefined,
+  };
   // ws answers an oversized frame with close 1009 on its own.
   const wss = new WebSocketServer({
     noServer: true,
@@ -178,6 +199,8 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
         releaseUser(user.id);
         throw error;
       }
+      // Fresh from the database at every upgrade; later changes arrive through refresh().
+      room.readOnly = access.meeting.status === 'closed';
       if (socket.destroyed || closing) {
         releaseUser(user.id);
         rooms.release(room);
@@ -221,9 +244,10 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     }
   }
 
-  // Roles change while people are connected (e.g. demoted to observer): re-read them per room.
+  // Roles and the meeting's status change while people are connected (demoted to observer, meeting
+  // closed): re-read them per room, here and (through the relay) on every other instance.
   const refreshing = new Map<string, boolean>();
-  async function refreshRoles(meetingId: string): Promise<void> {
+  async function refresh(meetingId: string): Promise<void> {
     if (refreshing.has(meetingId)) {
       refreshing.set(meetingId, true);
       return;
@@ -236,6 +260,12 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
           .select({ userId: participants.userId, role: participants.role })
           .from(participants)
           .where(eq(participants.meetingId, meetingId));
+        const [meeting] = await deps.db
+          .select({ status: meetings.status })
+          .from(meetings)
+          .where(eq(meetings.id, meetingId));
+        const room = rooms.get(meetingId);
+        if (room) room.readOnly = meeting?.status === 'closed';
         const roles = new Map(rows.map((r) => [r.userId, r.role as MeetingRole]));
         for (const connection of connections) {
           if (connection.room.meetingId !== meetingId) continue;
@@ -251,9 +281,11 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     }
   }
   const onRoster = (meetingId: string) => {
-    if (rooms.get(meetingId)) void refreshRoles(meetingId);
+    relay?.refresh(meetingId);
+    if (rooms.get(meetingId)) void refresh(meetingId);
   };
   deps.events.on('roster', onRoster);
+  deps.events.on('meeting', onRoster);
 
   const heartbeat =
     options.heartbeatMs > 0
@@ -274,6 +306,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     persistence,
     rooms,
     stats,
+    relay,
     upgrade(req, socket, head) {
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (path !== '/yjs' && !path.startsWith('/yjs/')) return false;
@@ -294,6 +327,9 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       closing = true;
       if (heartbeat) clearInterval(heartbeat);
       deps.events.off('roster', onRoster);
+      deps.events.off('meeting', onRoster);
+      deps.liveDocs = liveDocs;
+      relay?.close();
       const open = [...connections];
       for (const connection of open) connection.close(YJS_CLOSE.goingAway, 'server shutting down');
       await rooms.idle();

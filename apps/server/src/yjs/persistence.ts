@@ -26,6 +26,8 @@ export interface PersistenceStats {
   appendedUpdates: number;
   failedAppends: number;
   compactions: number;
+  /** Log rows merged into snapshots (and deleted) by this process. */
+  mergedUpdates: number;
 }
 
 /** Where meeting documents live. The Yjs layer neither knows nor cares what is underneath. */
@@ -35,6 +37,8 @@ export interface DocPersistence {
    * update it returns is logged in the same transaction, so it happens exactly once everywhere.
    */
   load(meetingId: string, prepare?: (doc: Y.Doc) => Uint8Array | null): Promise<LoadedDoc>;
+  /** Reads the stored document without locking or seeding (for minutes and re-syncs). */
+  read(meetingId: string): Promise<Y.Doc>;
   /** Appends an update to the log; resolves once it is durable (group-committed). */
   append(meetingId: string, update: Uint8Array): Promise<void>;
   /** Merges the log into the snapshot and deletes the merged updates. */
@@ -55,6 +59,39 @@ export interface PgPersistenceOptions {
 const asBuffer = (u: Uint8Array) =>
   Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
+/**
+ * A meeting's stored state: the snapshot, then every update still in the log (re-applying one
+ * already merged is a no-op). Unreadable updates are reported and skipped, never fatal.
+ */
+export async function readStoredState(
+  tx: Pick<Db, 'select'>,
+  meetingId: string,
+  options: Pick<PgPersistenceOptions, 'onCorruptUpdate'> & { limit?: number } = {},
+) {
+  const [snapshot] = await tx
+    .select()
+    .from(docSnapshots)
+    .where(eq(docSnapshots.meetingId, meetingId));
+  const query = tx
+    .select({ id: docUpdates.id, update: docUpdates.update })
+    .from(docUpdates)
+    .where(eq(docUpdates.meetingId, meetingId))
+    .orderBy(asc(docUpdates.id));
+  const rows = options.limit ? await query.limit(options.limit) : await query;
+  const doc = new Y.Doc();
+  if (snapshot) Y.applyUpdate(doc, snapshot.state);
+  let bytes = 0;
+  for (const row of rows) {
+    bytes += row.update.byteLength;
+    try {
+      Y.applyUpdate(doc, row.update);
+    } catch (error) {
+      options.onCorruptUpdate?.(meetingId, row.id, error);
+    }
+  }
+  return { snapshot, rows, doc, bytes };
+}
+
 /** Serializes work on one meeting across instances: load, seed and compaction take it. */
 const lockMeeting = (tx: Pick<Db, 'execute'>, meetingId: string) =>
   tx.execute(sql`select pg_advisory_xact_lock(hashtext(${meetingId}))`);
@@ -74,6 +111,7 @@ export function createPgPersistence(db: Db, options: PgPersistenceOptions = {}):
     appendedUpdates: 0,
     failedAppends: 0,
     compactions: 0,
+    mergedUpdates: 0,
   };
   const compactBatch = options.compactBatch ?? 5000;
   const commit = new GroupCommit<{ meetingId: string; update: Uint8Array }>({
@@ -92,33 +130,12 @@ export function createPgPersistence(db: Db, options: PgPersistenceOptions = {}):
     },
   });
 
-  async function readState(tx: Pick<Db, 'select'>, meetingId: string, limit?: number) {
-    const [snapshot] = await tx
-      .select()
-      .from(docSnapshots)
-      .where(eq(docSnapshots.meetingId, meetingId));
-    const query = tx
-      .select({ id: docUpdates.id, update: docUpdates.update })
-      .from(docUpdates)
-      .where(eq(docUpdates.meetingId, meetingId))
-      .orderBy(asc(docUpdates.id));
-    const rows = limit ? await query.limit(limit) : await query;
-    const doc = new Y.Doc();
-    if (snapshot) Y.applyUpdate(doc, snapshot.state);
-    let bytes = 0;
-    for (const row of rows) {
-      bytes += row.update.byteLength;
-      try {
-        Y.applyUpdate(doc, row.update);
-      } catch (error) {
-        options.onCorruptUpdate?.(meetingId, row.id, error);
-      }
-    }
-    return { snapshot, rows, doc, bytes };
-  }
+  const readState = (tx: Pick<Db, 'select'>, meetingId: string, limit?: number) =>
+    readStoredState(tx, meetingId, { limit, onCorruptUpdate: options.onCorruptUpdate });
 
   return {
     stats,
+    read: async (meetingId) => (await readState(db, meetingId)).doc,
     async load(meetingId, prepare) {
       stats.loads++;
       return db.transaction(async (tx) => {
@@ -165,6 +182,7 @@ export function createPgPersistence(db: Db, options: PgPersistenceOptions = {}):
         return { merged: rows.length, snapshotBytes: state.byteLength };
       });
       if (result.merged) stats.compactions++;
+      stats.mergedUpdates += result.merged;
       return result;
     },
     drain: () => commit.drain(),

@@ -11,6 +11,24 @@ export interface RoomPeer {
   close(code: number, reason: string): void;
 }
 
+/** Where a room sends what other instances must see (the Redis relay); absent on one instance. */
+export interface RoomRelay {
+  /** An update this instance stored and applied. */
+  update(meetingId: string, update: Uint8Array): void;
+  /** An awareness change made by this instance's own connections. */
+  awareness(meetingId: string, update: Uint8Array): void;
+}
+
+/**
+ * Owner of awareness client ids introduced by another instance's connections, and the origin of
+ * updates relayed from there (already stored by that instance: never stored again).
+ */
+export class RemoteOwner implements RoomPeer {
+  constructor(readonly instanceId: string) {}
+  send(): void {}
+  close(): void {}
+}
+
 export interface RoomOptions {
   /** Compact when this many updates are logged since the last snapshot. */
   compactAfterUpdates: number;
@@ -20,6 +38,8 @@ export interface RoomOptions {
   storageFailedCode: number;
   /** Close code for an update that stored fine but could not be applied. */
   invalidCode: number;
+  /** Relays stored updates and local awareness to other instances. */
+  relay?: RoomRelay;
 }
 
 /**
@@ -35,6 +55,8 @@ export class Room {
   /** Acquisitions not yet released (connections, and upgrades still being accepted). */
   holds = 0;
   state: 'open' | 'unloading' | 'closed' = 'open';
+  /** A closed meeting's document: every write is dropped, as an observer's. */
+  readOnly = false;
   private logCount: number;
   private logBytes: number;
   private readonly inflight = new Set<Promise<void>>();
@@ -56,9 +78,20 @@ export class Room {
     this.doc.on('update', (update: Uint8Array) => this.broadcast(updateMessage(update)));
     this.awareness.on(
       'update',
-      ({ added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>) => {
+      (
+        { added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>,
+        origin: unknown,
+      ) => {
         const changed = [...added, ...updated, ...removed];
-        this.broadcast(awarenessMessage(encodeAwarenessUpdate(this.awareness, changed)));
+        const encoded = encodeAwarenessUpdate(this.awareness, changed);
+        this.broadcast(awarenessMessage(encoded));
+        // Remote ids that timed out here are free again.
+        for (const id of removed)
+          if (this.owners.get(id) instanceof RemoteOwner) this.owners.delete(id);
+        // Only our own connections' changes travel: remote ones came from there, timeouts happen everywhere.
+        if (typeof origin === 'object' && origin !== null && !(origin instanceof RemoteOwner)) {
+          this.options.relay?.awareness(this.meetingId, encoded);
+        }
       },
     );
   }
@@ -79,6 +112,7 @@ export class Room {
         this.logBytes += update.byteLength;
         try {
           Y.applyUpdate(this.doc, update, from);
+          this.options.relay?.update(this.meetingId, update);
         } catch (error) {
           this.log.error(
             { err: error, meetingId: this.meetingId },

@@ -17,6 +17,8 @@ export class RoomManager {
     private readonly persistence: DocPersistence,
     private readonly options: RoomOptions,
     private readonly log: Logger,
+    /** Called once a room is loaded, before anyone can use it. */
+    private readonly onLoaded: (room: Room) => void = () => {},
   ) {}
 
   /** The loaded room for a meeting, if any. */
@@ -26,6 +28,16 @@ export class RoomManager {
 
   get size(): number {
     return this.rooms.size;
+  }
+
+  /** Every loaded room. */
+  loaded(): IterableIterator<Room> {
+    return this.rooms.values();
+  }
+
+  /** True while a room is being read from the database (updates arriving meanwhile must wait for it). */
+  isLoading(meetingId: string): boolean {
+    return this.loading.has(meetingId);
   }
 
   /** Loads (or joins) a room and takes a hold on it; pair with release(). */
@@ -78,6 +90,7 @@ export class RoomManager {
     const loaded = await this.persistence.load(meetingId, (doc) => prepareMeetingDoc(doc, kind));
     const room = new Room(meetingId, loaded, this.persistence, this.options, this.log);
     this.rooms.set(meetingId, room);
+    this.onLoaded(room);
     return room;
   }
 
