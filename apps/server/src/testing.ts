@@ -113,3 +113,12 @@ export async function listeningServer(
   const port = (yishi.server.address() as AddressInfo).port;
   return { yishi, port, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}` };
 }
+
+/**
+ * How tests start a real server process: the production bundle when `pnpm test` has just built it
+ * (YISHI_TEST_BUNDLE=1, starts in about a second), else the sources through tsx (a few seconds).
+ * Run with cwd = apps/server.
+ */
+export function serverProcessArgs(): string[] {
+  return process.env.YISHI_TEST_BUNDLE === '1' ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+}

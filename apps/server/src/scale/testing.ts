@@ -19,6 +19,7 @@ import { createServer, type YishiServer } from '../server.ts';
 import { createYjsLayer, type YjsLayer, type YjsLayerOptions } from '../yjs/layer.ts';
 import { until } from '../yjs/testing.ts';
 import { createRedisLink } from './redis.ts';
+import { serverProcessArgs } from '../testing.ts';
 
 /** Test fixtures for several instances, proxies that fail on command, and server processes. */
 
@@ -310,7 +311,7 @@ export async function spawnServer(
   port?: number,
 ): Promise<ServerProcess> {
   const chosen = port ?? (await freePort());
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, serverProcessArgs(), {
     cwd: SERVER_DIR,
     env: {
       ...process.env,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDriver, type TestDatabase } from '@yishi/db/testing';
 import { createAgendaItem, readAgenda } from '@yishi/model';
 import { connectPeer, until, waitFor } from './testing.ts';
+import { serverProcessArgs } from '../testing.ts';
 
 // The real process, killed with SIGKILL right after another client saw an update: what anyone
 // has seen must survive (durable before visible).
@@ -36,7 +37,7 @@ function startServer(): Promise<ChildProcess> {
     DATABASE_URL: database?.url,
   };
   if (!database) delete env.DATABASE_URL;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawn(process.execPath, serverProcessArgs(), {
     cwd: SERVER_DIR,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
