@@ -65,6 +65,8 @@ export interface RoomServerToClientEvents {
   'queue:state': (payload: { queue: QueueDto }) => void;
   /** The meeting's own fields changed (status, title, attendance quorum): re-read it. */
   'meeting:changed': (payload: { meetingId: string }) => void;
+  /** A follow-up of the meeting's community was created or changed: re-read the lists. */
+  'followups:changed': (payload: { communityId: string }) => void;
 }
 
 /** POST /api/meetings/:id/participants — the host checks in someone without a device. */

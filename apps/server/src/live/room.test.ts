@@ -244,3 +244,25 @@ describe(`attendance and demo on ${testDriver}`, () => {
     expect(communities.map((c) => c.name)).toContain('濱湖明珠社區（演示）');
   });
 });
+
+describe(`follow-up push on ${testDriver}`, () => {
+  it('tells everyone in any meeting of the community, and no one elsewhere', async () => {
+    const { host, communityId, meeting } = await meetingWithHost(ctx.app);
+    const second = await host.client.post('/api/meetings', { communityId, title: '12月樓長有話說', kind: 'building-talk' });
+    const guest = await joinedGuest(ctx.app, second.json.joinCode, '物業劉經理', 'property');
+    const elsewhere = await meetingWithHost(ctx.app);
+    const inSecond = await entered(guest.client, second.json.id);
+    const outsider = await entered(elsewhere.host.client, elsewhere.meeting.id);
+    let outsiderHeard = 0;
+    outsider.on('followups:changed', () => outsiderHeard++);
+    const heard = new Promise<string>((resolve) => inSecond.once('followups:changed', ({ communityId: id }) => resolve(id)));
+    const created = await host.client.post(`/api/meetings/${meeting.id}/follow-ups`, { title: '清理樓道雜物', ownerAffiliation: 'property' });
+    expect(created.status).toBe(201);
+    expect(await heard).toBe(communityId);
+    // The outsider's own meeting gets its next event; by then it would have heard ours if it leaked.
+    const own = new Promise<void>((resolve) => outsider.once('followups:changed', () => resolve()));
+    await elsewhere.host.client.post(`/api/meetings/${elsewhere.meeting.id}/follow-ups`, { title: '規範停車', ownerAffiliation: 'committee' });
+    await own;
+    expect(outsiderHeard).toBe(1);
+  });
+});

@@ -62,6 +62,8 @@ const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSeco
 
 /** The socket.io room of a meeting. */
 export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
+/** Everyone in any meeting of a community: follow-ups belong to the community. */
+export const communityRoom = (communityId: string) => `community:${communityId}`;
 
 /** A token bucket: `burst` events at once, then `perSecond`. */
 class TokenBucket {
@@ -158,6 +160,8 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     deps.events.on('roster', onRoster);
     const onMeeting = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('meeting:changed', { meetingId });
     deps.events.on('meeting', onMeeting);
+    const onFollowUps = (communityId: string) => io.to(communityRoom(communityId)).emit('followups:changed', { communityId });
+    deps.events.on('followups', onFollowUps);
 
     io.on('connection', (socket: LiveSocket) => {
       // Floods are answered per socket; other sockets keep their own buckets.
@@ -194,7 +198,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       on('meeting:enter', meetingEnterPayload, async ({ meetingId }) => {
         const access = await meetingAccess(deps, meetingId, userId);
         if (!access) throw new AppError('forbidden');
-        await socket.join(meetingRoom(meetingId));
+        await socket.join([meetingRoom(meetingId), communityRoom(access.meeting.communityId)]);
         return { role: access.role, eligible: access.participant.eligible && access.role !== 'observer' };
       });
 
@@ -242,6 +246,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       async close() {
         deps.events.off('roster', onRoster);
         deps.events.off('meeting', onMeeting);
+        deps.events.off('followups', onFollowUps);
         io.disconnectSockets(true);
         // Not io.close(): that would close the shared HTTP server, which createServer owns.
         io.engine.close();

@@ -1,4 +1,7 @@
-/** How often follow-ups are re-read while the page is visible (no socket push for them yet). */
+/**
+ * How often follow-ups are re-read while the page is visible: a fallback, since the meeting room's
+ * socket announces changes at once (`followups:changed`) and pages without one (public board) poll.
+ */
 export const FOLLOW_UPS_REFRESH_MS = 10_000;
 
 const changes = new EventTarget();

@@ -9,6 +9,7 @@ import type {
   RoomServerToClientEvents,
   ServerToClientEvents,
 } from '@yishi/model';
+import { announceFollowUpsChanged } from '$lib/followups/live';
 import { m } from '$lib/paraglide/messages.js';
 
 export type LiveSocket = Socket<
@@ -63,6 +64,8 @@ export class LiveRoom {
     this.socket.on('roster:changed', () => {
       this.rosterVersion++;
     });
+    // Follow-up lists on this page re-read through their own subscription.
+    this.socket.on('followups:changed', () => announceFollowUpsChanged());
     this.socket.on('meeting:changed', () => {
       this.meetingVersion++;
       this.rosterVersion++;
