@@ -1,0 +1,91 @@
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { clock } from '../stats.ts';
+
+/** The root the typist writes latency probes into: `{s: seq, t: wall-clock ms at the edit}`. */
+export const PROBE_ROOT = 'bench';
+
+interface Probe {
+  s: number;
+  t: number;
+}
+
+/** A `ws` WebSocket that sends the session cookie on the upgrade (browsers do this by themselves). */
+export function cookieWebSocket(cookie: string): new (address: string | URL, protocols?: string | string[]) => WebSocket {
+  return class CookieWebSocket extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, cookie ? { headers: { cookie } } : {});
+    }
+  };
+}
+
+/** One stock y-websocket client with its own document. */
+export class YjsClient {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  /** Resolves with the time to first sync (ms), rejects on a terminal close. */
+  readonly synced: Promise<number>;
+  private lastError = '';
+  private seq = 0;
+
+  constructor(yjsUrl: string, meetingId: string, cookie: string, onProbe?: (latencyMs: number) => void) {
+    const started = performance.now();
+    this.provider = new WebsocketProvider(yjsUrl, meetingId, this.doc, {
+      WebSocketPolyfill: cookieWebSocket(cookie) as unknown as typeof globalThis.WebSocket,
+      // Node has BroadcastChannel: clients in one process would otherwise sync past the server.
+      disableBc: true,
+    });
+    this.synced = new Promise<number>((done, fail) => {
+      this.provider.on('sync', (isSynced: boolean) => {
+        if (isSynced) done(performance.now() - started);
+      });
+      this.provider.on('connection-error', (event: Event) => {
+        this.lastError = (event as Event & { message?: string }).message ?? 'connection error';
+      });
+      this.provider.on('connection-close', (event: { code: number; reason: string } | null) => {
+        if (event && event.code !== 1000) this.lastError = `closed ${event.code} ${event.reason}`.trim();
+      });
+      this.provider.on('closed', (close: { code: number; reason: string }) => fail(new Error(`closed by the server: ${close.code} ${close.reason}`)));
+    });
+    // Observed through syncWithin; this only keeps a late terminal close from being "unhandled".
+    this.synced.catch(() => undefined);
+    if (onProbe) {
+      this.doc.getArray<Probe>(PROBE_ROOT).observe((event) => {
+        // Only edits that came over the wire: a typist's own writes are local transactions.
+        if (event.transaction.origin !== this.provider) return;
+        const now = clock();
+        for (const change of event.changes.delta) {
+          for (const probe of (change.insert as Probe[] | undefined) ?? []) {
+            if (typeof probe?.t === 'number') onProbe(now - probe.t);
+          }
+        }
+      });
+    }
+  }
+
+  /** The last connection problem seen, for reports. */
+  get error(): string {
+    return this.lastError || 'no sync';
+  }
+
+  /** Writes one latency probe stamped with the shared clock. */
+  edit(): void {
+    const probe: Probe = { s: this.seq++, t: clock() };
+    this.doc.getArray<Probe>(PROBE_ROOT).push([probe]);
+  }
+
+  destroy(): void {
+    this.provider.destroy();
+    this.doc.destroy();
+  }
+}
+
+/** Waits for a sync, failing after `timeoutMs`. */
+export function syncWithin(client: YjsClient, timeoutMs: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no sync within ${timeoutMs} ms (${client.error})`)), timeoutMs);
+  });
+  return Promise.race([client.synced, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,72 @@
+/** Tasks the harness sends to its worker processes, and what they answer. */
+
+export interface YjsClientSpec {
+  meetingId: string;
+  cookie: string;
+}
+
+export type Task =
+  /** Opens stock providers and waits until each synced (or failed). */
+  | { kind: 'yjs.open'; session: string; yjsUrl: string; clients: YjsClientSpec[]; concurrency: number; timeoutMs: number }
+  /** Makes some of the session's clients type probes at `rate` per second for `seconds`. */
+  | { kind: 'yjs.type'; session: string; typists: { index: number; offsetMs: number }[]; rate: number; seconds: number }
+  /**
+   * Waits until every synced, non-typing client received what was sent in its meeting (or
+   * `timeoutMs` passed) and hands over the latencies.
+   */
+  | { kind: 'yjs.drain'; session: string; sentByMeeting: Record<string, number>; timeoutMs: number }
+  | { kind: 'yjs.close'; session: string }
+  /** Connects socket.io voters and enters them into the meeting. */
+  | { kind: 'votes.open'; session: string; url: string; meetingId: string; voters: { index: number; cookie: string }[]; concurrency: number }
+  /** Every voter casts once at a random instant in [startAt, startAt + windowMs); some twice at once. */
+  | { kind: 'votes.cast'; session: string; pollId: string; startAt: number; windowMs: number; duplicateShare: number }
+  | { kind: 'votes.close'; session: string };
+
+export interface YjsOpenResult {
+  synced: number;
+  failed: number;
+  /** A few failure reasons, for the report. */
+  failures: string[];
+  syncMs: number[];
+}
+
+export interface YjsTypeResult {
+  sent: number[];
+}
+
+export interface YjsDrainResult {
+  expected: number;
+  received: number;
+  latencies: Float64Array;
+}
+
+export interface VotesOpenResult {
+  entered: number;
+  failed: number;
+  failures: string[];
+}
+
+/** One vote as the voter saw it. */
+export interface CastRecord {
+  /** The voter's index across all workers. */
+  voter: number;
+  choice: string;
+  ok: boolean;
+  receipt?: string;
+  code?: string;
+  /** Emit to ack, ms. */
+  ms: number;
+  /** Emitted at (shared clock). */
+  at: number;
+  /** A second, concurrent attempt by the same voter. */
+  duplicate: boolean;
+}
+
+export interface VotesCastResult {
+  casts: CastRecord[];
+}
+
+export type TaskResult = YjsOpenResult | YjsTypeResult | YjsDrainResult | VotesOpenResult | VotesCastResult | Record<string, never>;
+
+export type WorkerRequest = { id: number; task: Task };
+export type WorkerReply = { id: number; ok: true; result: TaskResult } | { id: number; ok: false; error: string };
