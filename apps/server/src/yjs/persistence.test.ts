@@ -105,6 +105,23 @@ describe(`doc persistence on ${testDriver}`, () => {
     expect((await persistence.compact(meetingId)).merged).toBe(0);
   });
 
+  it('compacts a log longer than one batch in bounded rounds', async () => {
+    const meetingId = await newMeeting();
+    const persistence = createPgPersistence(ctx.deps.db, { compactBatch: 25 });
+    const { doc, updates } = edits(60);
+    await Promise.all(updates.map((u) => persistence.append(meetingId, u)));
+    const rounds: boolean[] = [];
+    for (;;) {
+      const { merged, more } = await persistence.compact(meetingId);
+      expect(merged).toBeLessThanOrEqual(25);
+      rounds.push(more);
+      if (!more) break;
+    }
+    expect(rounds).toEqual([true, true, false]);
+    expect(await rows(meetingId)).toHaveLength(0);
+    expect(readAgenda((await persistence.load(meetingId)).doc)).toEqual(readAgenda(doc));
+  });
+
   it('two instances compacting and appending at once lose nothing', async () => {
     const meetingId = await newMeeting();
     // A second instance: its own connection pool on Postgres, the same engine on PGlite.

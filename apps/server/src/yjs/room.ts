@@ -149,7 +149,8 @@ export class Room {
     await this.compacting;
   }
 
-  private maybeCompact(): void {
+  /** Compacts in the background once the log is long (also right after loading a long one). */
+  maybeCompact(): void {
     if (this.compacting) return;
     if (
       this.logCount < this.options.compactAfterUpdates &&
@@ -162,10 +163,15 @@ export class Room {
   /** Merges the stored log into the snapshot. Errors are logged: the log stays valid without it. */
   async compact(): Promise<void> {
     try {
-      const { merged } = await this.persistence.compact(this.meetingId);
-      // Updates logged meanwhile stay in the log; their bytes are not tracked apart (a rough trigger is enough).
-      this.logCount = Math.max(0, this.logCount - merged);
-      if (merged) this.logBytes = 0;
+      // One bounded batch per transaction, repeated until the log is merged: a long log left by a
+      // crash or an old version must not stay long after the room unloads.
+      for (let round = 0; round < 1000; round++) {
+        const { merged, more } = await this.persistence.compact(this.meetingId);
+        // Updates logged meanwhile stay in the log; their bytes are not tracked apart (a rough trigger is enough).
+        this.logCount = Math.max(0, this.logCount - merged);
+        if (merged) this.logBytes = 0;
+        if (!more) break;
+      }
     } catch (error) {
       this.log.error(
         { err: error, meetingId: this.meetingId },

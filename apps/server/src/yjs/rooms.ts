@@ -91,6 +91,8 @@ export class RoomManager {
     const room = new Room(meetingId, loaded, this.persistence, this.options, this.log);
     this.rooms.set(meetingId, room);
     this.onLoaded(room);
+    // A long log (a crash before unloading, an older version) is merged in the background.
+    room.maybeCompact();
     return room;
   }
 

@@ -335,6 +335,22 @@ describe(`yjs live layer on ${testDriver}`, () => {
     expect(readAgenda(again.doc)).toEqual(expected);
   });
 
+  it('loading a long log (left by a crash) compacts it in the background while serving', async () => {
+    const m = await meeting(0, 'general');
+    const writer = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    writer.on('update', (u: Uint8Array) => updates.push(u));
+    const id = createAgendaItem(writer, { title: '' });
+    const title = () => writer.getArray<Y.Map<unknown>>('agenda').get(0).get('title') as Y.Text;
+    for (let i = 0; i < 700; i++) title().insert(i, '字');
+    await Promise.all(updates.map((u) => layer.persistence.append(m.meetingId, u)));
+    expect(await logRows(m.meetingId)).toBeGreaterThanOrEqual(700);
+    const reader = peer(m.meetingId, m.hostCookie);
+    await reader.synced;
+    expect(readAgenda(reader.doc).items.find((item) => item.id === id)?.title).toBe('字'.repeat(700));
+    await until(async () => (await logRows(m.meetingId)) < 10, 'log compacted after load');
+  });
+
   it('at most N connections per user: the next is closed with a retryable code', async () => {
     const m = await meeting(0);
     const open = Array.from({ length: 8 }, () => peer(m.meetingId, m.hostCookie));
