@@ -162,6 +162,13 @@ export function createPgPersistence(db: Db, options: PgPersistenceOptions = {}):
     async compact(meetingId) {
       const result = await db.transaction(async (tx) => {
         await lockMeeting(tx, meetingId);
+        // Nothing logged (the usual case when a quiet room unloads): skip decoding the snapshot.
+        const [pending] = await tx
+          .select({ id: docUpdates.id })
+          .from(docUpdates)
+          .where(eq(docUpdates.meetingId, meetingId))
+          .limit(1);
+        if (!pending) return { merged: 0, snapshotBytes: 0, more: false };
         const { snapshot, rows, doc } = await readState(tx, meetingId, compactBatch);
         if (rows.length === 0) return { merged: 0, snapshotBytes: snapshot?.state.byteLength ?? 0, more: false };
         const state = Y.encodeStateAsUpdate(doc);
