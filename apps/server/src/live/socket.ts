@@ -30,6 +30,7 @@ import { originAllowed, userFromRequest } from '../http/authenticate.ts';
 import { sessionTokenFromHeader } from '../http/cookies.ts';
 import { AppError } from '../http/errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
+import { Coalescer } from '../polls/coalescer.ts';
 import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
@@ -43,6 +44,8 @@ export interface SocketLayerOptions {
   rateLimit?: { burst: number; perSecond: number };
   /** Ballot batching (see BallotBox). */
   ballots?: { windowMs?: number; maxBatch?: number };
+  /** Shortest time between two turnout broadcasts of one poll (ms). */
+  turnoutIntervalMs?: number;
 }
 
 interface SocketData {
@@ -58,7 +61,7 @@ type ServerEvents = ServerToClientEvents & RoomServerToClientEvents;
 type LiveServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 type LiveSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 
-const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSecond: 10 } };
+const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSecond: 10 }, turnoutIntervalMs: 150 };
 
 /** The socket.io room of a meeting. */
 export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
@@ -141,13 +144,18 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       io.adapter(createAdapter(quietClient(deps.redis.pub, log), quietClient(deps.redis.adapterSub, log), { key: `${deps.redis.prefix}socket.io` }));
     }
 
-    const broadcast = (pollId: string) => {
-      getPoll(deps, pollId).then(
-        (poll) => poll && io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll }),
-        (error: unknown) => logger.error({ err: error, pollId }, 'poll:state broadcast failed'),
-      );
-    };
-    const box = new BallotBox(deps.db, logger, { ...options.ballots, onCast: broadcast });
+    // Turnout after ballots: at most one broadcast per poll and interval, re-read from the database so
+    // that ballots taken by other instances count too. Open and close broadcast at once themselves.
+    const turnout = new Coalescer(
+      options.turnoutIntervalMs ?? DEFAULTS.turnoutIntervalMs,
+      async (pollId, current) => {
+        const poll = await getPoll(deps, pollId);
+        // A close broadcasts its own state; a turnout read before it must not arrive after it.
+        if (poll?.status === 'open' && current()) io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+      },
+      (error, pollId) => logger.error({ err: error, pollId }, 'poll:state broadcast failed'),
+    );
+    const box = new BallotBox(deps.db, logger, { ...options.ballots, onCast: (pollId) => turnout.request(pollId) });
 
     io.use((socket, next) => {
       const auth = authenticated.get(socket.request);
@@ -222,6 +230,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
 
       on('poll:close', pollClosePayload, async (body) => {
         const poll = await closePoll(deps, box, userId, body);
+        turnout.cancel(poll.id);
         io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
         return { poll };
       });
@@ -251,6 +260,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         // Not io.close(): that would close the shared HTTP server, which createServer owns.
         io.engine.close();
         await box.close();
+        await turnout.close();
       },
     };
   };

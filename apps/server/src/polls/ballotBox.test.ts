@@ -118,6 +118,26 @@ describe(`ballot storage on ${testDriver}`, () => {
     await box.close();
   });
 
+  it('a poll this process still holds open takes no vote once another process closed it', async () => {
+    const { host, voters, pollId } = await openRoom(3, ['甲', '乙']);
+    const [a, b, c] = voters;
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 1 });
+    // The first vote makes this process keep the open poll and its eligible set in memory.
+    await castVote(ctx.deps, box, a!.userId, token(a!.client), { pollId, choice: 'o1' });
+    expect(await box.openPolls.get(pollId)).toMatchObject({ row: { status: 'open' } });
+    const other = new BallotBox(ctx.deps.db, ctx.deps.logger);
+    await closePoll(ctx.deps, other, host.user.id, { pollId, confirmUnanimous: true });
+
+    await expect(castVote(ctx.deps, box, b!.userId, token(b!.client), { pollId, choice: 'o2' })).rejects.toMatchObject({ code: 'poll_not_open' });
+    // Refused by the batch's own check; the poll is read afresh from then on.
+    expect(await box.openPolls.get(pollId)).toBeNull();
+    await expect(castVote(ctx.deps, box, c!.userId, token(c!.client), { pollId, choice: 'o2' })).rejects.toMatchObject({ code: 'poll_not_open' });
+    expect(await ctx.deps.db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId))).toHaveLength(1);
+    expect(await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId))).toHaveLength(1);
+    await box.close();
+    await other.close();
+  });
+
   it('a batch whose poll closed before its ballots were written leaves no mark behind', async () => {
     const { host, voters, pollId } = await openRoom(2, ['甲', '乙']);
     const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: 100 });

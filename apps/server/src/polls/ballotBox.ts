@@ -1,9 +1,10 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { pollBallots, polls, pollVoters, type Db, type Tx } from '@yishi/db';
 import type { PollChoice } from '@yishi/model';
 import { AppError } from '../http/errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
+import { OpenPolls } from './openPolls.ts';
 import { newReceipt, openVote, sealVote, shuffle } from './receipts.ts';
 
 /** One voter's request, already authorized and validated against the poll. */
@@ -46,6 +47,8 @@ interface Queue {
  * A crash between steps is repaired by `reconcilePoll` without linking any mark to any ballot.
  */
 export class BallotBox {
+  /** The open polls votes are checked against, without a database read per vote. */
+  readonly openPolls: OpenPolls;
   private readonly queues = new Map<string, Queue>();
   private readonly inFlight = new Map<string, { sessionToken: string; choiceKey: string; done: Promise<string> }>();
   private readonly writing = new Set<Promise<void>>();
@@ -60,6 +63,7 @@ export class BallotBox {
   ) {
     this.windowMs = options.windowMs ?? 50;
     this.maxBatch = options.maxBatch ?? 100;
+    this.openPolls = new OpenPolls(db);
   }
 
   /** Casts a ballot; resolves with the receipt once the ballot and the voter mark are committed. */
@@ -113,7 +117,9 @@ export class BallotBox {
     if (queue.timer) clearTimeout(queue.timer);
     if (!queue.items.length) return;
     const writing = this.writeBatch(pollId, queue.items).catch((error: unknown) => {
-      this.logger.error({ err: error, pollId, size: queue.items.length }, 'ballot batch failed');
+      // Closed (or deleted) meanwhile, perhaps by another instance: later votes must re-read the poll.
+      if (error instanceof AppError && error.code === 'poll_not_open') this.openPolls.forget(pollId);
+      else this.logger.error({ err: error, pollId, size: queue.items.length }, 'ballot batch failed');
       for (const item of queue.items) item.reject(error instanceof AppError ? error : new AppError('internal'));
     });
     this.writing.add(writing);
@@ -140,7 +146,7 @@ export class BallotBox {
     const fresh = prepared.filter((p) => accepted.has(p.item.req.userId));
     const repeated = prepared.filter((p) => !accepted.has(p.item.req.userId));
     // A mark already there: a vote from an earlier batch, another process, or before a restart.
-    await Promise.all(repeated.map((p) => this.answerRepeat(p.item)));
+    if (repeated.length) await this.answerRepeats(pollId, repeated.map((p) => p.item));
     if (!fresh.length) return;
 
     try {
@@ -177,20 +183,25 @@ export class BallotBox {
     this.options.onCast?.(pollId);
   }
 
-  private async answerRepeat(item: Item): Promise<void> {
-    const { pollId, userId, sessionToken, choiceKey } = item.req;
+  private async answerRepeats(pollId: string, items: Item[]): Promise<void> {
     try {
-      const [mark] = await this.db
-        .select({ state: pollVoters.state, sealed: pollVoters.sealedReceipt })
+      // One read for all of them: no round trip per voter.
+      const marks = await this.db
+        .select({ userId: pollVoters.userId, state: pollVoters.state, sealed: pollVoters.sealedReceipt })
         .from(pollVoters)
-        .where(and(eq(pollVoters.pollId, pollId), eq(pollVoters.userId, userId)));
-      // Only the same session resending the same choice is a retry; anything else is a second vote.
-      const mine = mark ? openVote(sessionToken, pollId, userId, mark.sealed, choiceKey) : null;
-      if (!mark || !mine?.sameChoice) item.reject(new AppError('already_voted'));
-      else if (mark.state === 'pending') item.reject(new AppError('vote_pending'));
-      else item.resolve(mine.receipt);
+        .where(and(eq(pollVoters.pollId, pollId), inArray(pollVoters.userId, items.map((i) => i.req.userId))));
+      const markOf = new Map(marks.map((m) => [m.userId, m]));
+      for (const item of items) {
+        const { userId, sessionToken, choiceKey } = item.req;
+        const mark = markOf.get(userId);
+        // Only the same session resending the same choice is a retry; anything else is a second vote.
+        const mine = mark ? openVote(sessionToken, pollId, userId, mark.sealed, choiceKey) : null;
+        if (!mark || !mine?.sameChoice) item.reject(new AppError('already_voted'));
+        else if (mark.state === 'pending') item.reject(new AppError('vote_pending'));
+        else item.resolve(mine.receipt);
+      }
     } catch (error) {
-      item.reject(error);
+      for (const item of items) item.reject(error);
     }
   }
 }

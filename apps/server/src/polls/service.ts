@@ -25,9 +25,8 @@ import { AppError } from '../http/errors.ts';
 import { newId } from '../ids.ts';
 import { meetingAccess, type MeetingAccess } from '../services/meetings.ts';
 import { reconcilePoll, type BallotBox } from './ballotBox.ts';
+import type { PollRow } from './openPolls.ts';
 import { shuffle } from './receipts.ts';
-
-type PollRow = typeof polls.$inferSelect;
 
 /** Motion options have fixed ids; the labels are the Chinese the room reads, clients may localize by id. */
 const MOTION_OPTIONS: PollOption[] = [
@@ -172,21 +171,30 @@ export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload
 
 /** Checks a vote and hands it to the ballot box; resolves with the receipt once durably stored. */
 export async function castVote(deps: Deps, box: BallotBox, userId: string, sessionToken: string, body: PollVotePayload): Promise<string> {
+  const open = await box.openPolls.get(body.pollId);
+  // Someone in the fixed eligible set was on the roster at open and participants are never removed,
+  // so they pass meetingAccess: the common vote reads nothing. Everyone else gets the full check.
+  const poll = open?.eligible.has(userId) ? open.row : await votablePoll(deps, body.pollId, userId);
+  const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
+  if (bad) throw new AppError(bad);
+  const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
+  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret });
+}
+
+/** The poll if the user may vote in it now, read from the database; the error that says why not otherwise. */
+async function votablePoll(deps: Deps, pollId: string, userId: string): Promise<PollRow> {
   // The poll and the caller's eligibility in one query; then the one meeting access check.
   const [row] = await deps.db
     .select({ poll: polls, eligible: pollEligible.userId })
     .from(polls)
     .leftJoin(pollEligible, and(eq(pollEligible.pollId, polls.id), eq(pollEligible.userId, userId)))
-    .where(eq(polls.id, body.pollId));
+    .where(eq(polls.id, pollId));
   if (!row) throw new AppError('not_found');
   const { poll } = row;
   if (!(await meetingAccess(deps, poll.meetingId, userId))) throw new AppError('forbidden');
   if (poll.status !== 'open') throw new AppError('poll_not_open');
   if (!row.eligible) throw new AppError('not_eligible');
-  const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
-  if (bad) throw new AppError(bad);
-  const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
-  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret });
+  return poll;
 }
 
 /**
@@ -240,5 +248,6 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
       .returning();
     return closed!;
   });
+  box.openPolls.forget(poll.id);
   return pollDto(row, (await turnouts(deps, [poll.id])).get(poll.id) ?? 0);
 }
