@@ -122,6 +122,10 @@ test('sign up, create a community and a meeting, a guest joins, the host assigns
     await expect(guest).toHaveURL(`${baseURL}${meetingPath}`);
     await expect(guest.getByTestId('my-role')).toHaveText('你的身分：參會者');
     await expect(guest.getByTestId('meeting-title')).toHaveText('三月樓長有話說');
+    // A guest who wanders to the start page finds the way back to their meeting.
+    await guest.goto('/');
+    await guest.getByTestId('guest-back').click();
+    await expect(guest).toHaveURL(`${baseURL}${meetingPath}`);
   });
 
   const row = page.locator('[data-testid^="participant-row-"]').filter({ hasText: '王樓長' });

@@ -34,6 +34,28 @@ describe(`database on ${testDriver}`, () => {
   });
 });
 
+describe(`bytea on ${testDriver}`, () => {
+  it('reads back every byte value, and empty values', async () => {
+    const database = await createTestDatabase();
+    try {
+      const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const result = await database.db.execute(
+        sql`select ${all}::bytea as b, ''::bytea as empty, null::bytea as nothing`,
+      );
+      const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+        b: Uint8Array;
+        empty: Uint8Array;
+        nothing: Uint8Array | null;
+      }[];
+      expect(Buffer.from(rows[0]!.b).equals(all)).toBe(true);
+      expect(rows[0]!.empty.byteLength).toBe(0);
+      expect(rows[0]!.nothing).toBeNull();
+    } finally {
+      await database.dispose();
+    }
+  });
+});
+
 describe('PGlite in DATA_DIR', () => {
   const dir = mkdtempSync(join(tmpdir(), 'yishi-db-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -52,6 +52,8 @@ export function defaultMigrationsFolder(): string {
   return found;
 }
 
+const BYTEA_OID = 17;
+
 // Any fixed number: every instance takes the same lock so migrations run once at a time.
 const MIGRATION_LOCK = 7_460_311;
 
@@ -79,7 +81,10 @@ export async function openDatabase(options: DbOptions): Promise<Database> {
   }
   const dataDir = options.dataDir && options.dataDir !== 'memory://' ? resolve(options.dataDir) : undefined;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  // PGlite's own bytea parser walks the hex text a character at a time (a 250 KB document
+  // snapshot: ~20 ms); Buffer's hex decoder does the same in ~2 ms.
+  const parsers = { [BYTEA_OID]: (value: string) => Buffer.from(value.slice(2), 'hex') };
+  const pglite = dataDir ? new PGlite(dataDir, { parsers }) : new PGlite({ parsers });
   await pglite.waitReady;
   const pgliteDb = drizzlePglite(pglite, { schema });
   await migratePglite(pgliteDb, { migrationsFolder });

@@ -75,6 +75,8 @@ export interface UserDto {
   name: string;
   /** Guests join a meeting by code without an account. */
   guest: boolean;
+  /** For a guest: the meeting they belong to (their way back to it). */
+  guestMeetingId: string | null;
 }
 
 export interface CommunityDto {

@@ -199,7 +199,7 @@ describe(`joining and the roster (${testDriver})`, () => {
     const res = await guest.post('/api/join', { code: typed, name: '王樓長', affiliation: 'resident' });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ meetingId: meeting.id, role: 'participant' });
-    expect((await guest.get('/api/me')).json.user).toMatchObject({ name: '王樓長', guest: true, username: null });
+    expect((await guest.get('/api/me')).json.user).toMatchObject({ name: '王樓長', guest: true, username: null, guestMeetingId: meeting.id });
     expect((await guest.get(`/api/meetings/${meeting.id}`)).json.role).toBe('participant');
     const roster = await host.client.get(`/api/meetings/${meeting.id}/participants`);
     expect(roster.json).toEqual([

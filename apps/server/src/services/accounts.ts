@@ -22,7 +22,13 @@ export const LOGIN_RULES = {
 };
 
 export function userDto(user: SessionUser): UserDto {
-  return { id: user.id, username: user.username, name: user.name, guest: user.guestOfMeetingId !== null };
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    guest: user.guestOfMeetingId !== null,
+    guestMeetingId: user.guestOfMeetingId,
+  };
 }
 
 export interface NewSession {
