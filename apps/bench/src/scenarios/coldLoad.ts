@@ -61,27 +61,37 @@ export async function coldLoad(ctx: BenchContext): Promise<ScenarioResult> {
   for (const client of held) client.destroy();
   // A graceful restart lets the server store and compact what it loaded, as when a room empties.
   await ctx.restart();
-  const compacted = await join();
+  const restarted = await join();
+  // Every client has left: the rooms unloaded. A new client now loads the room from the database
+  // in a server that has been running — the everyday cold load.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const cold = await join();
   const rows: ResultRow[] = [
     { case: `${updates} updates in the log, first client`, server: 'yishi', latency: summarize(raw), usage, extra: { meetings: samples, incomplete } },
     { case: `${updates} updates, second client (room loaded)`, server: 'yishi', latency: summarize(warm), extra: { meetings: samples } },
-    { case: `${updates} updates, first client after restart`, server: 'yishi', latency: summarize(compacted), extra: { meetings: samples } },
+    { case: `${updates} updates, first client after restart`, server: 'yishi', latency: summarize(restarted), extra: { meetings: samples } },
+    { case: `${updates} updates, first client (room not loaded)`, server: 'yishi', latency: summarize(cold), extra: { meetings: samples } },
   ];
   const worstRaw = Math.max(...raw);
-  const worst = Math.max(...compacted);
+  const worstRestart = Math.max(...restarted);
+  const worst = Math.max(...cold);
   const notes: string[] = [];
   if (incomplete) notes.push(`${incomplete} syncs without every logged update`);
-  if (!(worst <= FIRST_SYNC_TARGET_MS)) notes.push(`first sync after restart ${Math.round(worst)} ms > ${FIRST_SYNC_TARGET_MS} ms`);
-  // The verdict is on the state the server keeps a meeting in: it compacts every 500 updates and on
-  // unload, so 50,000 logged updates live in a snapshot plus a short tail. The raw log (as if the
-  // server had never compacted, e.g. rows written by an older version) is reported beside it.
-  const rawNote = `uncompacted log: first sync ${Math.round(worstRaw)} ms (compacted in the background after that load)`;
+  if (!(worst <= FIRST_SYNC_TARGET_MS)) notes.push(`first sync of an unloaded room ${Math.round(worst)} ms > ${FIRST_SYNC_TARGET_MS} ms`);
+  // The verdict is on the state the server keeps a meeting in — it compacts every 500 updates and on
+  // unload, so 50,000 logged updates live in a snapshot plus a short tail — loaded by a running
+  // server. Beside it: the first load right after a process restart (cold JIT), and the raw log (as if
+  // the server had never compacted, e.g. rows written by an older version).
+  const context = [
+    `right after a restart: ${Math.round(worstRestart)} ms`,
+    `uncompacted log: ${Math.round(worstRaw)} ms (compacted in the background after that load)`,
+  ];
   return {
     scenario: 'coldLoad',
     status: 'ok',
     target: TARGET,
     verdict: notes.length ? 'missed' : 'met',
-    verdictNote: [...(notes.length ? notes : [`worst first sync ${Math.round(worst)} ms over ${samples} meeting(s)`]), rawNote].join('; '),
+    verdictNote: [...(notes.length ? notes : [`worst first sync of an unloaded room ${Math.round(worst)} ms over ${samples} meeting(s)`]), ...context].join('; '),
     rows,
   };
 }
