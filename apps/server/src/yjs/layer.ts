@@ -33,6 +33,8 @@ export interface YjsLayerOptions extends ConnectionLimits {
   heartbeatMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  /** Awareness changes gathered this long go out as one message per peer (see RoomOptions). */
+  awarenessFlushMs: number;
   /** Persistence to use instead of the database in deps (e.g. to share counters in tests). */
   persistence?: DocPersistence;
 }
@@ -44,6 +46,7 @@ export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
   heartbeatMs: 30_000,
   compactAfterUpdates: 500,
   compactAfterBytes: 4 * 1024 * 1024,
+  awarenessFlushMs: 50,
   awarenessStateBytes: 8 * 1024,
   awarenessBurst: 40,
   awarenessPerSecond: 20,
@@ -116,6 +119,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     {
       compactAfterUpdates: options.compactAfterUpdates,
       compactAfterBytes: options.compactAfterBytes,
+      awarenessFlushMs: options.awarenessFlushMs,
       storageFailedCode: YJS_CLOSE.storageFailed,
       invalidCode: YJS_CLOSE.invalidMessage,
       ...(relay ? { relay } : {}),

@@ -40,6 +40,11 @@ export interface RoomOptions {
   invalidCode: number;
   /** Relays stored updates and local awareness to other instances. */
   relay?: RoomRelay;
+  /**
+   * Awareness changes are gathered this long and sent as one message (0: at once). Hundreds of
+   * tablets renew their presence every 15 s in step; forwarding each to everyone is n² messages.
+   */
+  awarenessFlushMs?: number;
 }
 
 /**
@@ -82,18 +87,38 @@ export class Room {
         { added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>,
         origin: unknown,
       ) => {
-        const changed = [...added, ...updated, ...removed];
-        const encoded = encodeAwarenessUpdate(this.awareness, changed);
-        this.broadcast(awarenessMessage(encoded));
         // Remote ids that timed out here are free again.
         for (const id of removed)
           if (this.owners.get(id) instanceof RemoteOwner) this.owners.delete(id);
         // Only our own connections' changes travel: remote ones came from there, timeouts happen everywhere.
-        if (typeof origin === 'object' && origin !== null && !(origin instanceof RemoteOwner)) {
-          this.options.relay?.awareness(this.meetingId, encoded);
+        const local = typeof origin === 'object' && origin !== null && !(origin instanceof RemoteOwner);
+        for (const id of [...added, ...updated, ...removed]) {
+          this.awarenessPending.add(id);
+          if (local) this.awarenessPendingLocal.add(id);
         }
+        const delay = this.options.awarenessFlushMs ?? 0;
+        if (delay <= 0) this.flushAwareness();
+        else this.awarenessTimer ??= setTimeout(() => this.flushAwareness(), delay);
       },
     );
+  }
+
+  private readonly awarenessPending = new Set<number>();
+  private readonly awarenessPendingLocal = new Set<number>();
+  private awarenessTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Sends the gathered awareness changes: one message to every peer, one to other instances. */
+  private flushAwareness(): void {
+    clearTimeout(this.awarenessTimer);
+    this.awarenessTimer = undefined;
+    if (this.awarenessPending.size) {
+      this.broadcast(awarenessMessage(encodeAwarenessUpdate(this.awareness, [...this.awarenessPending])));
+      this.awarenessPending.clear();
+    }
+    if (this.awarenessPendingLocal.size) {
+      this.options.relay?.awareness(this.meetingId, encodeAwarenessUpdate(this.awareness, [...this.awarenessPendingLocal]));
+      this.awarenessPendingLocal.clear();
+    }
   }
 
   broadcast(message: Uint8Array): void {
@@ -183,6 +208,7 @@ export class Room {
   /** Frees the document and awareness (their timers and memory). */
   destroy(): void {
     this.state = 'closed';
+    clearTimeout(this.awarenessTimer);
     this.awareness.destroy();
     this.doc.destroy();
   }

@@ -402,6 +402,24 @@ describe(`yjs live layer on ${testDriver}`, () => {
     await until(() => !a.provider.awareness.getStates().has(b.doc.clientID), 'b left');
   });
 
+  it('awareness changes arriving together go out together: one message per peer, not one per change', async () => {
+    const m = await meeting(6);
+    const watcher = peer(m.meetingId, m.hostCookie);
+    const crowd = m.guests.map((g) => peer(m.meetingId, g.client.cookieHeader()));
+    await Promise.all([watcher.synced, ...crowd.map((p) => p.synced)]);
+    const seesAll = (field: string) => () =>
+      crowd.every((p, i) => watcher.provider.awareness.getStates().get(p.doc.clientID)?.user?.name === `${field}${i + 1}`);
+    // A first state (an empty one at clock 0 is never announced, by y-protocols' design).
+    for (const [i, p] of crowd.entries()) p.provider.awareness.setLocalStateField('user', { name: `到場${i + 1}` });
+    await until(seesAll('到場'), 'everyone present');
+    let messages = 0;
+    watcher.provider.awareness.on('update', (_: unknown, origin: unknown) => origin !== 'local' && messages++);
+    // Everyone renews their presence in the same instant (as tablets do every 15 s).
+    for (const [i, p] of crowd.entries()) p.provider.awareness.setLocalStateField('user', { name: `樓長${i + 1}` });
+    await until(seesAll('樓長'), 'watcher sees every renewal');
+    expect(messages).toBeLessThan(crowd.length);
+  });
+
   it('stores the agenda as the contract pins it', async () => {
     const m = await meeting(0, 'joint');
     const a = peer(m.meetingId, m.hostCookie);
