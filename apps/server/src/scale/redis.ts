@@ -78,8 +78,12 @@ export function createRedisLink(options: {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
-  const adapterSub = new Redis(options.url, { ...common, maxRetriesPerRequest: null });
-  const relaySub = new Redis(options.url, { ...common, maxRetriesPerRequest: null });
+  // No ready check on subscribers: its INFO can land after a (p)subscribe queued at startup, fail
+  // with "Connection in subscriber mode", and the reconnect then came back without the adapter's
+  // subscription — an instance that silently never heard the others' broadcasts.
+  const subscriber = { ...common, maxRetriesPerRequest: null, enableReadyCheck: false };
+  const adapterSub = new Redis(options.url, subscriber);
+  const relaySub = new Redis(options.url, subscriber);
   const clients = [pub, adapterSub, relaySub];
   const events = new EventEmitter<{ up: []; down: [] }>();
   let current: RedisStatus = 'down';

@@ -157,7 +157,7 @@ export async function startInstance(options: {
   const config = loadConfig({
     PUBLIC_URL: 'http://yishi.test',
     TRUST_PROXY: 'true',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: options.databaseUrl,
     REDIS_PREFIX: options.redisPrefix,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
