@@ -265,8 +265,8 @@ if (scaleEnvReady()) {
       // Every row (appended + the one seed) merged exactly once or still in the log.
       expect(merged.reduce((x, y) => x + y, 0) + left[0]!.n).toBe(appended + 1);
       expect(left[0]!.n).toBe(0);
-      // Which instance merges what depends on who wins the advisory lock; nothing is merged twice.
-      expect(merged.every((m) => m >= 0)).toBe(true);
+      // Which instance merges what depends on who wins the advisory lock; the sum above shows that
+      // nothing was merged twice.
 
       const stored = await instances[2]!.yjs.persistence.read(meetingId);
       expect(expected.every((t) => readAgenda(stored).items.some((x) => x.title === t))).toBe(true);
