@@ -1,4 +1,4 @@
-import { error } from '@sveltejs/kit';
+import { error, redirect } from '@sveltejs/kit';
 import type {
   CommunityDto,
   CreateMeetingBody,
@@ -197,4 +197,19 @@ export function loginUrl(path: string): string {
 export function failLoad(cause: unknown): never {
   if (cause instanceof ApiError) error(cause.status >= 400 ? cause.status : 503, cause.message);
   throw cause;
+}
+
+/**
+ * What a meeting page's load does with its request: no session → the login page (and back);
+ * not allowed (403) → null, so the page explains instead of showing an error screen; anything
+ * else failing → the error page.
+ */
+export async function loadForMember<T>(url: URL, request: () => Promise<T>): Promise<T | null> {
+  try {
+    return await request();
+  } catch (cause) {
+    if (cause instanceof ApiError && cause.status === 401) redirect(307, loginUrl(url.pathname + url.search));
+    if (cause instanceof ApiError && cause.status === 403) return null;
+    failLoad(cause);
+  }
 }
