@@ -45,11 +45,13 @@ function writeAgenda(doc: Y.Doc): { parking: string } {
   heading.setAttribute('level', 2 as unknown as string);
   heading.insert(0, [new Y.XmlText('居民反映的問題')]);
   const list = new Y.XmlElement('bulletList');
-  for (const runs of [[['3棟電梯內寵物便溺']], [['遛狗'], ['不牽繩', { bold: true }], ['現象突出']]] as [string, Record<string, unknown>?][][]) {
+  // Built before it joins the document: a detached type's length cannot be read yet.
+  const items = ([[['3棟電梯內寵物便溺']], [['遛狗'], ['不牽繩', { bold: true }], ['現象突出']]] as [string, Record<string, unknown>?][][]).map((runs) => {
     const li = new Y.XmlElement('listItem');
     li.insert(0, [paragraph(...runs)]);
-    list.insert(list.length, [li]);
-  }
+    return li;
+  });
+  list.insert(0, items);
   (item.get('notes') as Y.XmlFragment).insert(0, [heading, list, paragraph(['物業承諾'], ['每日巡查兩次', { bold: true }])]);
   (item.get('decision') as Y.XmlFragment).insert(0, [paragraph(['設立寵物便溺箱', { bold: true }])]);
   return { parking };
