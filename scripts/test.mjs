@@ -1,5 +1,5 @@
 // `pnpm test`: every test of the repo, ending with one line "N passed, N failed".
-//  1. build (the browser journeys run against the production build)
+//  1. build (the browser journeys run against the production build), then type-check every package
 //  2. vitest on embedded PGlite
 //  3. vitest again on PostgreSQL when DATABASE_URL is set (each test makes and drops its own database)
 //  4. Playwright in the system Chromium (CHROMIUM_PATH, else /usr/bin/chromium), skipped with a plain
@@ -46,6 +46,12 @@ const buildStatus = run('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--ou
 if (buildStatus !== 0) {
   console.log('\nbuild failed\n0 passed, 1 failed');
   process.exit(1);
+}
+
+// Types and Svelte diagnostics of every package: a type error fails the run like a failed test.
+if (run('type check (tsc, svelte-check)', 'pnpm', ['exec', 'turbo', 'run', 'check', '--output-logs=errors-only']) !== 0) {
+  problems.push('type check failed');
+  totals.failed += 1;
 }
 
 const { DATABASE_URL, ...withoutDb } = process.env;
