@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { openDatabase } from '@yishi/db';
 import { loadConfig, publicBaseUrl } from './config.ts';
+import { DataDirBusy, lockDataDir } from './dataDirLock.ts';
 import { createDeps } from './deps.ts';
 import { liveLayers } from './layers.ts';
 import { createLogger } from './logger.ts';
@@ -13,25 +13,13 @@ const started = performance.now();
 const config = loadConfig();
 const logger = createLogger(config.logLevel);
 
-/** PGlite files must have one writer: refuse to start if another live yishi holds DATA_DIR. */
-function lockDataDir(dir: string): () => void {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'yishi.pid');
-  try {
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pid && pid !== process.pid) {
-      process.kill(pid, 0);
-      throw new Error(`another yishi (pid ${pid}) is using ${dir}; stop it or choose another DATA_DIR`);
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ESRCH' && code !== 'EPERM') throw error;
-  }
-  writeFileSync(file, String(process.pid));
-  return () => rmSync(file, { force: true });
-}
-
-const unlock = config.databaseUrl ? () => {} : lockDataDir(resolve(config.dataDir));
+const unlock = config.databaseUrl ? () => {} : await lockDataDir(resolve(config.dataDir)).catch((error: unknown) => {
+  if (!(error instanceof DataDirBusy)) throw error;
+  logger.fatal(error.message);
+  // Also as a plain sentence for the person who just typed `pnpm start`.
+  console.error(`yishi: ${error.message}`);
+  process.exit(1);
+});
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: resolve(config.dataDir, 'pg') });
 let port = config.port;
 // Not awaited: an instance serves its own clients with or without Redis (see /healthz).
@@ -50,11 +38,12 @@ yishi.server.listen(config.port, config.host, () => {
 });
 
 let stopping = false;
-async function stop(signal: string) {
+/** Stops accepting, lets the live layers store what they hold, closes the database, exits. */
+async function stop(reason: string, exitCode = 0) {
   if (stopping) return;
   stopping = true;
-  logger.info({ signal }, 'stopping');
-  const force = setTimeout(() => process.exit(1), 10_000);
+  logger.info({ reason }, 'stopping');
+  const force = setTimeout(() => process.exit(exitCode || 1), 10_000);
   force.unref();
   try {
     await yishi.close();
@@ -62,8 +51,23 @@ async function stop(signal: string) {
     await database.close();
   } finally {
     unlock();
-    process.exit(0);
+    process.exit(exitCode);
   }
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+
+/*
+ * Every request, socket.io event and Yjs message is handled inside its own guard, which answers that
+ * one sender with a 4xx, an ack error or a close code. What reaches here escaped every guard:
+ * - a rejected promise nobody awaited: that operation is over and left no half-done state in
+ *   memory, so it is logged (once, as the bug it is) and the process keeps serving everyone;
+ * - a thrown exception: it may have stopped in the middle of changing shared state (a document, a
+ *   queue), and Node cannot resume safely after it. The process stores what it can within 10 s and
+ *   exits with code 1; `pnpm start` starts it again, and clients reconnect and re-send.
+ */
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+process.on('uncaughtException', (error, origin) => {
+  logger.fatal({ err: error, origin }, 'uncaught exception: restarting');
+  void stop('uncaughtException', 1);
+});

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { validateSessionToken } from '@yishi/auth';
 import {
   MAX_JSON_BODY,
   createCommunityBody,
@@ -10,7 +9,6 @@ import {
   createMeetingBody,
   joinBody,
   loginBody,
-  pickLocale,
   signupBody,
   updateMeetingBody,
   updateParticipantBody,
@@ -19,6 +17,7 @@ import {
 } from '@yishi/model';
 import { contentDisposition, minutesQuery, summaryBody } from '@yishi/minutes';
 import type { Deps } from '../deps.ts';
+import { requireAccount, requireCommunityMember } from '../access.ts';
 import * as accounts from '../services/accounts.ts';
 import * as attendance from '../services/attendance.ts';
 import * as demo from '../services/demo.ts';
@@ -26,10 +25,10 @@ import * as communities from '../services/communities.ts';
 import * as followups from '../services/followups.ts';
 import * as meetings from '../services/meetings.ts';
 import * as minutes from '../services/minutes.ts';
-import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookies.ts';
-import { clientIp, readBody, type AppContext, type AppEnv } from './context.ts';
-import { AppError } from './errors.ts';
-import { isAllowedOrigin } from './origin.ts';
+import { authenticate, requestContext } from '../request.ts';
+import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
+import { readBody, type AppContext, type AppEnv } from './context.ts';
+import { AppError } from '../errors.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -49,7 +48,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.use('*', async (c, next) => {
     c.set('deps', deps);
-    c.set('locale', pickLocale(localeCookie(c.req.header('cookie')) ?? c.req.header('accept-language')));
+    const request = requestContext((name) => c.req.header(name), c.env?.incoming?.socket?.remoteAddress, deps.config);
+    c.set('request', request);
+    c.set('locale', request.locale);
     c.set('user', null);
     c.set('session', null);
     await next();
@@ -66,7 +67,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
 
   api.use('*', async (c, next) => {
-    if (!SAFE_METHODS.has(c.req.method) && !isAllowedOrigin(c.req.header('origin'), c.req.header('host'), deps.config)) {
+    if (!SAFE_METHODS.has(c.req.method) && !c.var.request.originAllowed) {
       throw new AppError('foreign_origin');
     }
     await next();
@@ -83,14 +84,11 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   );
 
   api.use('*', async (c, next) => {
-    const token = readSessionCookie(c);
-    if (token) {
-      const validation = await validateSessionToken(deps.db, token);
-      if (validation) {
-        c.set('user', validation.user);
-        c.set('session', validation.session);
-        if (validation.renewed) writeSessionCookie(c, token, validation.session.expiresAt);
-      }
+    const validation = await authenticate(deps, c.var.request);
+    if (validation) {
+      c.set('user', validation.user);
+      c.set('session', validation.session);
+      if (validation.renewed) writeSessionCookie(c, c.var.request.sessionToken!, validation.session.expiresAt);
     }
     await next();
   });
@@ -103,7 +101,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   api.post('/auth/login', async (c) => {
     const body = await readBody(c, loginBody);
-    const created = await accounts.login(deps, body, clientIp(c));
+    const created = await accounts.login(deps, body, c.var.request.clientIp);
     // A new session on every login; the one the browser had before ends.
     const previous = c.var.session;
     if (previous) await accounts.logout(deps, previous.id);
@@ -120,16 +118,16 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   api.get('/me', (c) => c.json({ user: accounts.userDto(requireUser(c)) }));
 
-  api.get('/communities', async (c) => c.json(await communities.listCommunities(deps, communities.requireAccount(c.var.user))));
+  api.get('/communities', async (c) => c.json(await communities.listCommunities(deps, requireAccount(c.var.user))));
 
   api.post('/communities', async (c) => {
-    const user = communities.requireAccount(c.var.user);
+    const user = requireAccount(c.var.user);
     const body = await readBody(c, createCommunityBody);
     return c.json(await communities.createCommunity(deps, user, body.name), 201);
   });
 
   api.get('/communities/:id', async (c) => {
-    const community = await communities.requireCommunityMember(deps, communities.requireAccount(c.var.user), c.req.param('id'));
+    const community = await requireCommunityMember(deps, requireAccount(c.var.user), c.req.param('id'));
     return c.json(community);
   });
 
@@ -153,7 +151,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   api.post('/join', async (c) => {
     const body = await readBody(c, joinBody);
-    const outcome = await meetings.joinMeeting(deps, c.var.user, body, clientIp(c));
+    const outcome = await meetings.joinMeeting(deps, c.var.user, body, c.var.request.clientIp);
     if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
     return c.json(outcome.result);
   });
@@ -168,7 +166,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   api.post('/demo', async (c) => {
-    const outcome = await demo.createDemo(deps, c.var.user, clientIp(c));
+    const outcome = await demo.createDemo(deps, c.var.user, c.var.request.clientIp);
     if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
     return c.json(outcome.result, 201);
   });
@@ -245,10 +243,4 @@ function requireUser(c: AppContext) {
   const user = c.var.user;
   if (!user) throw new AppError('unauthenticated');
   return user;
-}
-
-/** The language the person picked in the UI (Paraglide's cookie) wins over the browser's. */
-function localeCookie(header: string | undefined): string | undefined {
-  const match = header?.match(/(?:^|;\s*)PARAGLIDE_LOCALE=([^;]+)/);
-  return match?.[1];
 }

@@ -1,17 +1,22 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Session, SessionUser } from '@yishi/auth';
 import type { Locale } from '@yishi/model';
 import type { ZodType } from 'zod';
 import type { Deps } from '../deps.ts';
-import { AppError } from './errors.ts';
+import type { RequestContext } from '../request.ts';
+import { AppError } from '../errors.ts';
 
 export interface AppEnv {
+  /** @hono/node-server's bindings; absent when tests call app.request directly. */
+  Bindings: { incoming?: IncomingMessage };
   Variables: {
     deps: Deps;
     user: SessionUser | null;
     session: Session | null;
     locale: Locale;
+    /** Cookies, session token, language, address and Origin verdict, parsed once. */
+    request: RequestContext;
   };
 }
 
@@ -31,18 +36,4 @@ export async function readBody<T>(c: AppContext, schema: ZodType<T>): Promise<T>
     throw new AppError('invalid_input', {}, {}, fields);
   }
   return parsed.data;
-}
-
-/** The caller's address: the socket's, or the first X-Forwarded-For hop behind a trusted proxy. */
-export function clientIp(c: AppContext): string {
-  const { config } = c.var.deps;
-  if (config.trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

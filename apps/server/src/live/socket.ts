@@ -6,7 +6,6 @@ import type { SessionUser } from '@yishi/auth';
 import {
   MAX_EVENT_BYTES,
   meetingEnterPayload,
-  pickLocale,
   pollClosePayload,
   pollCreatePayload,
   pollListPayload,
@@ -26,15 +25,14 @@ import {
   type ServerToClientEvents,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { originAllowed, userFromRequest } from '../http/authenticate.ts';
-import { sessionTokenFromHeader } from '../http/cookies.ts';
-import { AppError } from '../http/errors.ts';
+import { authenticate, nodeRequestContext } from '../request.ts';
+import { AppError } from '../errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
 import { Coalescer } from '../polls/coalescer.ts';
 import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
-import { meetingAccess } from '../services/meetings.ts';
+import { meetingAccess } from '../access.ts';
 import { listQueue, lowerHand, nextSpeaker, raiseHand, reorderQueue } from '../services/queue.ts';
 
 export interface SocketLayerOptions {
@@ -85,19 +83,6 @@ class TokenBucket {
   }
 }
 
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return undefined;
-}
-
-/** The reader's language: the web app's PARAGLIDE_LOCALE cookie, else Accept-Language. */
-function requestLocale(req: Pick<IncomingMessage, 'headers'>): Locale {
-  return pickLocale(cookieValue(req.headers.cookie, 'PARAGLIDE_LOCALE') ?? req.headers['accept-language']);
-}
-
 function errorAck(error: unknown, locale: Locale): AckError {
   const appError = error instanceof AppError ? error : new AppError('internal');
   return { ok: false, error: appError.toBody(locale) };
@@ -112,7 +97,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     const recovered = await reconcileVotes(deps.db);
     if (recovered.cast || recovered.dropped) logger.warn(recovered, 'reconciled pending voter marks');
 
-    const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; sessionToken: string }>();
+    const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; sessionToken: string; locale: Locale }>();
     const io: LiveServer = new Server(httpServer, {
       path: '/socket.io',
       // The same server carries /yjs upgrades: socket.io must leave other paths alone.
@@ -121,13 +106,15 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       serveClient: false,
       // Authenticate before the connection exists: foreign Origin or no session never gets a socket.
       allowRequest: (req, done) => {
-        if (!originAllowed(deps, req)) return done('foreign_origin', false);
-        const sessionToken = sessionTokenFromHeader(req.headers.cookie, deps.config);
+        // Total: whatever the headers hold, the handshake is refused or accepted, never thrown.
+        const context = nodeRequestContext(req, deps.config);
+        if (!context.originAllowed) return done('foreign_origin', false);
+        const { sessionToken, locale } = context;
         if (!sessionToken) return done('unauthenticated', false);
-        userFromRequest(deps, req).then(
-          (user) => {
-            if (!user) return done('unauthenticated', false);
-            authenticated.set(req, { user, sessionToken });
+        authenticate(deps, context).then(
+          (validation) => {
+            if (!validation) return done('unauthenticated', false);
+            authenticated.set(req, { user: validation.user, sessionToken, locale });
             done(null, true);
           },
           (error: unknown) => {
@@ -160,7 +147,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     io.use((socket, next) => {
       const auth = authenticated.get(socket.request);
       if (!auth) return next(new Error('unauthenticated'));
-      socket.data = { ...auth, locale: requestLocale(socket.request), bucket: new TokenBucket(rateLimit) };
+      socket.data = { ...auth, bucket: new TokenBucket(rateLimit) };
       next();
     });
 

@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { pollBallots, polls, pollVoters, type Db, type Tx } from '@yishi/db';
 import type { PollChoice } from '@yishi/model';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { OpenPolls } from './openPolls.ts';

@@ -21,9 +21,9 @@ import {
   type PollVotePayload,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { meetingAccess, type MeetingAccess } from '../services/meetings.ts';
+import { meetingAccess, type MeetingAccess } from '../access.ts';
 import { reconcilePoll, type BallotBox } from './ballotBox.ts';
 import type { PollRow } from './openPolls.ts';
 import { shuffle } from './receipts.ts';

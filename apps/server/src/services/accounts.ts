@@ -12,7 +12,7 @@ import {
 import { users } from '@yishi/db';
 import type { LoginBody, SignupBody, UserDto } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 
 /** Login failures allowed per username and per address before 429. */

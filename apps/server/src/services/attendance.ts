@@ -2,9 +2,10 @@ import type { SessionUser } from '@yishi/auth';
 import { participants, users } from '@yishi/db';
 import type { CheckInBody, ParticipantDto } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { participantDto, requireHost } from './meetings.ts';
+import { requireHost } from '../access.ts';
+import { participantDto } from './meetings.ts';
 
 /**
  * Checks in by hand someone without a device (簽到): a guest user bound to this meeting, with no

@@ -1,17 +1,10 @@
-import { and, desc, eq } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
 import { communities, communityMembers, meetings } from '@yishi/db';
 import type { CommunityDto, MeetingKind, MeetingStatus, MeetingSummaryDto } from '@yishi/model';
+import { requireAccount, requireCommunityMember } from '../access.ts';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
 import { newId } from '../ids.ts';
-
-/** Guests exist only inside the meeting they joined; they cannot create or administer anything. */
-export function requireAccount(user: SessionUser | null): SessionUser {
-  if (!user) throw new AppError('unauthenticated');
-  if (user.guestOfMeetingId) throw new AppError('guest_not_allowed');
-  return user;
-}
 
 export async function createCommunity(deps: Deps, user: SessionUser, name: string): Promise<CommunityDto> {
   const account = requireAccount(user);
@@ -31,19 +24,6 @@ export async function listCommunities(deps: Deps, user: SessionUser): Promise<Co
     .where(eq(communityMembers.userId, user.id))
     .orderBy(communities.createdAt);
   return rows;
-}
-
-/** The caller's role in a community, or 403 / 404. */
-export async function requireCommunityMember(deps: Deps, user: SessionUser, communityId: string): Promise<CommunityDto> {
-  const rows = await deps.db
-    .select({ id: communities.id, name: communities.name, role: communityMembers.role })
-    .from(communities)
-    .leftJoin(communityMembers, and(eq(communityMembers.communityId, communities.id), eq(communityMembers.userId, user.id)))
-    .where(eq(communities.id, communityId));
-  const row = rows[0];
-  if (!row) throw new AppError('not_found');
-  if (!row.role) throw new AppError('forbidden');
-  return { id: row.id, name: row.name, role: row.role };
 }
 
 export async function listCommunityMeetings(deps: Deps, user: SessionUser, communityId: string): Promise<MeetingSummaryDto[]> {

@@ -4,7 +4,7 @@ import type { SessionUser } from '@yishi/auth';
 import { meetings, participants, users } from '@yishi/db';
 import { createAgendaItem, findItem, metaOf, SCHEMA_VERSION, setFocus, startTimer, type Affiliation, type PollChoice } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { BallotBox } from '../polls/ballotBox.ts';
 import { castVote, closePoll, createPoll, openPoll } from '../polls/service.ts';

@@ -15,9 +15,9 @@ import {
   type UpdateFollowUpBody,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-import { requireParticipant } from './meetings.ts';
+import { requireParticipant } from '../access.ts';
 
 /** Today as YYYY-MM-DD in China Standard Time, the day the communities live in. */
 export function todayInChina(now = new Date()): string {

@@ -15,51 +15,15 @@ import {
   type UpdateParticipantBody,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { newId, newJoinCode } from '../ids.ts';
 import { startSession, type NewSession } from './accounts.ts';
-import { requireAccount, requireCommunityMember } from './communities.ts';
+import { requireAccount, requireCommunityMember, requireHost, requireParticipant, meetingAccess } from '../access.ts';
+
+type ParticipantRow = typeof participants.$inferSelect;
 
 /** Wrong join codes allowed per address in a window; right ones never count. */
 export const JOIN_RULE = { maxFailures: 20, windowMs: 10 * 60_000 };
-
-type MeetingRow = typeof meetings.$inferSelect;
-type ParticipantRow = typeof participants.$inferSelect;
-
-export interface MeetingAccess {
-  meeting: MeetingRow;
-  participant: ParticipantRow;
-  role: MeetingRole;
-}
-
-/**
- * The one access check for a meeting, used by the API, the Yjs endpoint and socket.io:
- * null when the meeting does not exist or the user is not on its roster.
- */
-export async function meetingAccess(deps: Deps, meetingId: string, userId: string): Promise<MeetingAccess | null> {
-  const rows = await deps.db
-    .select({ meeting: meetings, participant: participants })
-    .from(meetings)
-    .innerJoin(participants, and(eq(participants.meetingId, meetings.id), eq(participants.userId, userId)))
-    .where(eq(meetings.id, meetingId));
-  const row = rows[0];
-  return row ? { ...row, role: row.participant.role as MeetingRole } : null;
-}
-
-/** Like meetingAccess, but answers 401 / 404 / 403 as the API should. */
-export async function requireParticipant(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingAccess> {
-  if (!user) throw new AppError('unauthenticated');
-  const access = await meetingAccess(deps, meetingId, user.id);
-  if (access) return access;
-  const exists = await deps.db.select({ id: meetings.id }).from(meetings).where(eq(meetings.id, meetingId));
-  throw new AppError(exists.length ? 'forbidden' : 'not_found');
-}
-
-export async function requireHost(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingAccess> {
-  const access = await requireParticipant(deps, user, meetingId);
-  if (access.role !== 'host') throw new AppError('forbidden');
-  return access;
-}
 
 export function joinUrl(deps: Deps, code: string): string {
   return new URL(`/join/${code}`, deps.publicBaseUrl()).toString();

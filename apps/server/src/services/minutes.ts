@@ -5,11 +5,12 @@ import { communities, meetings } from '@yishi/db';
 import { buildMinutes, minutesFileName, renderDocx, renderMarkdown, type Minutes, type MinutesInput } from '@yishi/minutes';
 import { canFacilitate, readAgenda, type Locale, type MeetingKind } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
+import { AppError } from '../errors.ts';
 import { readStoredState } from '../yjs/persistence.ts';
 import { listPolls } from '../polls/service.ts';
 import { meetingFollowUps } from './followups.ts';
-import { listParticipants, requireParticipant, type MeetingAccess } from './meetings.ts';
+import { requireParticipant, type MeetingAccess } from '../access.ts';
+import { listParticipants } from './meetings.ts';
 
 /**
  * A meeting's document: what is stored, merged with the live document when the room is loaded in

@@ -13,8 +13,8 @@ import {
   type QueueReorderPayload,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../http/errors.ts';
-import { meetingAccess, type MeetingAccess } from './meetings.ts';
+import { AppError } from '../errors.ts';
+import { meetingAccess, type MeetingAccess } from '../access.ts';
 
 type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
 

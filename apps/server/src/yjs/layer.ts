@@ -13,10 +13,10 @@ import {
   type MeetingRole,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { originAllowed, userFromRequest } from '../http/authenticate.ts';
+import { authenticate, nodeRequestContext } from '../request.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { DocRelay } from '../scale/relay.ts';
-import { meetingAccess } from '../services/meetings.ts';
+import { meetingAccess } from '../access.ts';
 import { Connection, type ConnectionLimits, type ConnectionStats } from './connection.ts';
 import { createPgPersistence, type DocPersistence } from './persistence.ts';
 import { RoomManager } from './rooms.ts';
@@ -173,12 +173,13 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     head: Buffer,
     meetingId: string,
   ): Promise<void> {
-    if (!originAllowed(deps, req)) return refuse(socket, req, 'foreign_origin');
+    const context = nodeRequestContext(req, deps.config);
+    if (!context.originAllowed) return refuse(socket, req, 'foreign_origin');
     if (pendingUpgrades >= options.maxPendingUpgrades) return refuse(socket, req, 'server_busy');
     pendingUpgrades++;
     const timer = setTimeout(() => socket.destroy(), options.authTimeoutMs);
     try {
-      const user = await userFromRequest(deps, req);
+      const user = (await authenticate(deps, context))?.user;
       if (socket.destroyed) return;
       if (!user)
         return acceptAndClose(req, socket, head, YJS_CLOSE.unauthenticated, 'unauthenticated');
