@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type * as Y from 'yjs';
-import { Throttle } from '@yishi/auth';
 import type { Database, Db } from '@yishi/db';
 import type { Config } from './config.ts';
+import { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { RedisLink } from './scale/redis.ts';
 
@@ -22,7 +22,8 @@ export interface Deps {
   database: Database;
   db: Db;
   logger: Logger;
-  throttle: Throttle;
+  /** Rate limits shared by every instance (logins, joins, signups, public forms). */
+  limits: Limits;
   events: EventEmitter<DomainEvents>;
   /** Base URL for join links; fixed once the port is known. */
   publicBaseUrl: () => URL;
@@ -44,7 +45,7 @@ export function createDeps(options: {
     ...options,
     liveDocs: { get: () => undefined },
     db: options.database.db,
-    throttle: new Throttle(options.database.db),
+    limits: new Limits(options.database.db),
     events: new EventEmitter<DomainEvents>(),
   };
 }

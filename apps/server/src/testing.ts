@@ -72,9 +72,12 @@ export class TestClient {
 }
 
 let seq = 0;
-/** Signs up a fresh account holder and returns their client. */
+/** A fresh client address per call (198.18.0.0/15 is for tests), so per-address limits stay apart. */
+export const testAddress = () => `198.18.${(seq >> 8) & 255}.${seq++ & 255}`;
+
+/** Signs up a fresh account holder (from an address of their own) and returns their client. */
 export async function signedUp(app: TestContext['app'], name = '社工小陈', headers: Record<string, string> = {}) {
-  const client = new TestClient(app, headers);
+  const client = new TestClient(app, { 'x-forwarded-for': testAddress(), ...headers });
   const username = `user${Date.now().toString(36)}${seq++}`;
   const res = await client.post('/api/auth/signup', { username, password: 'correct horse battery', name });
   if (res.status !== 201) throw new Error(`signup failed: ${JSON.stringify(res.json)}`);

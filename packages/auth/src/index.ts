@@ -1,3 +1,2 @@
 export * from './session.ts';
 export * from './password.ts';
-export * from './throttle.ts';

@@ -94,7 +94,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   api.post('/auth/signup', async (c) => {
-    const created = await accounts.signup(deps, await readBody(c, signupBody));
+    const created = await accounts.signup(deps, await readBody(c, signupBody), c.var.request.clientIp);
     writeSessionCookie(c, created.token, created.expiresAt);
     return c.json({ user: created.user }, 201);
   });

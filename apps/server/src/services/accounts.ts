@@ -14,12 +14,7 @@ import type { LoginBody, SignupBody, UserDto } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
-
-/** Login failures allowed per username and per address before 429. */
-export const LOGIN_RULES = {
-  username: { maxFailures: 5, windowMs: 15 * 60_000 },
-  ip: { maxFailures: 30, windowMs: 15 * 60_000 },
-};
+import { addressKey } from '../limits.ts';
 
 export function userDto(user: SessionUser): UserDto {
   return {
@@ -43,11 +38,16 @@ async function startSession(deps: Deps, user: SessionUser): Promise<NewSession> 
   return { user: userDto(user), token, expiresAt: session.expiresAt };
 }
 
-export async function signup(deps: Deps, body: SignupBody): Promise<NewSession> {
+export async function signup(deps: Deps, body: SignupBody, ip: string): Promise<NewSession> {
   if (!isAcceptablePassword(body.password)) throw new AppError('weak_password');
+  // Each signup costs an argon2 hash: counted per address before any work is done.
+  const ticket = await deps.limits.take('signup', addressKey(ip));
   const username = body.username.toLowerCase();
   const existing = await deps.db.select({ id: users.id }).from(users).where(eq(users.username, username));
-  if (existing.length) throw new AppError('username_taken');
+  if (existing.length) {
+    await ticket.refund();
+    throw new AppError('username_taken');
+  }
   const user: SessionUser = { id: newId(), username, name: body.name, guestOfMeetingId: null };
   const passwordHash = await hashPassword(body.password);
   try {
@@ -60,24 +60,28 @@ export async function signup(deps: Deps, body: SignupBody): Promise<NewSession> 
   return startSession(deps, user);
 }
 
+/**
+ * Checks a password. The attempt takes its points first (this device, this account, this address),
+ * so concurrent guesses can never outrun the limits; a right password gives them back and forgets
+ * the device's wrong tries. A wrong one only slows that device down for a minute (see limits.ts).
+ */
 export async function login(deps: Deps, body: LoginBody, ip: string): Promise<NewSession> {
   const username = body.username.toLowerCase();
-  const keys = [
-    [`login:user:${username}`, LOGIN_RULES.username],
-    [`login:ip:${ip}`, LOGIN_RULES.ip],
-  ] as const;
-  for (const [key, rule] of keys) {
-    const wait = await deps.throttle.retryAfter(key, rule);
-    if (wait > 0) throw new AppError('too_many_attempts', { seconds: wait }, { 'Retry-After': String(wait) });
-  }
-  const rows = await deps.db.select().from(users).where(eq(users.username, username));
-  const row = rows[0];
-  const ok = row?.passwordHash ? await verifyPassword(row.passwordHash, body.password) : await verifyNothing(body.password);
-  if (!row || !ok) {
-    for (const [key, rule] of keys) await deps.throttle.fail(key, rule);
-    throw new AppError('invalid_credentials');
-  }
-  await deps.throttle.reset(keys[0][0]);
+  const address = addressKey(ip);
+  const device = `${username} ${address}`;
+  const row = await deps.limits.gate(`login ${address}`, async () => {
+    const ticket = await deps.limits.takeAll([
+      ['login.device', device],
+      ['login.account', username],
+      ['login.address', address],
+    ]);
+    const [found] = await deps.db.select().from(users).where(eq(users.username, username));
+    const ok = found?.passwordHash ? await verifyPassword(found.passwordHash, body.password) : await verifyNothing(body.password);
+    if (!found || !ok) throw new AppError('invalid_credentials');
+    await ticket.refund();
+    return found;
+  });
+  await deps.limits.clear('login.device', device);
   return startSession(deps, { id: row.id, username: row.username, name: row.name, guestOfMeetingId: row.guestOfMeetingId });
 }
 

@@ -4,7 +4,7 @@ import type { SessionUser } from '@yishi/auth';
 import { meetings, participants, users } from '@yishi/db';
 import { createAgendaItem, findItem, metaOf, SCHEMA_VERSION, setFocus, startTimer, type Affiliation, type PollChoice } from '@yishi/model';
 import type { Deps } from '../deps.ts';
-import { AppError } from '../errors.ts';
+import { addressKey } from '../limits.ts';
 import { newId } from '../ids.ts';
 import { BallotBox } from '../polls/ballotBox.ts';
 import { castVote, closePoll, createPoll, openPoll } from '../polls/service.ts';
@@ -13,9 +13,6 @@ import { startSession, type NewSession } from './accounts.ts';
 import { createCommunity } from './communities.ts';
 import { createFollowUp } from './followups.ts';
 import { createMeeting } from './meetings.ts';
-
-/** Demo meetings per address in a window: each one writes a few dozen rows. */
-export const DEMO_RULE = { maxFailures: 10, windowMs: 10 * 60_000 };
 
 export const DEMO_COMMUNITY = '濱湖明珠社區（演示）';
 export const DEMO_MEETING = '樓長有話說';
@@ -109,10 +106,7 @@ export interface DemoOutcome {
  * demo participants. The visitor (a fresh password-less account when anonymous) is its host.
  */
 export async function createDemo(deps: Deps, user: SessionUser | null, ip: string): Promise<DemoOutcome> {
-  const key = `demo:ip:${ip}`;
-  const wait = await deps.throttle.retryAfter(key, DEMO_RULE);
-  if (wait > 0) throw new AppError('too_many_attempts', { seconds: wait }, { 'Retry-After': String(wait) });
-  await deps.throttle.fail(key, DEMO_RULE);
+  await deps.limits.take('demo', addressKey(ip));
 
   let host = user && !user.guestOfMeetingId ? user : null;
   let session: NewSession | undefined;

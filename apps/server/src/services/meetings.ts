@@ -17,13 +17,12 @@ import {
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId, newJoinCode } from '../ids.ts';
+import { addressKey } from '../limits.ts';
 import { startSession, type NewSession } from './accounts.ts';
 import { requireAccount, requireCommunityMember, requireHost, requireParticipant, meetingAccess } from '../access.ts';
 
 type ParticipantRow = typeof participants.$inferSelect;
 
-/** Wrong join codes allowed per address in a window; right ones never count. */
-export const JOIN_RULE = { maxFailures: 20, windowMs: 10 * 60_000 };
 
 export function joinUrl(deps: Deps, code: string): string {
   return new URL(`/join/${code}`, deps.publicBaseUrl()).toString();
@@ -118,19 +117,28 @@ export interface JoinOutcome {
 }
 
 /**
+ * The meeting a join code opens, or unknown_join_code. The point is taken before the code is looked
+ * at and given back when the code is right: only wrong codes use up the limit, and a burst of
+ * concurrent guesses cannot outrun it.
+ */
+async function findMeetingByCode(deps: Deps, typed: string, ip: string): Promise<typeof meetings.$inferSelect> {
+  const address = addressKey(ip);
+  return deps.limits.gate(`join ${address}`, async () => {
+    const ticket = await deps.limits.take('join', address);
+    const code = normalizeJoinCode(typed);
+    const [meeting] = code ? await deps.db.select().from(meetings).where(eq(meetings.joinCode, code)) : [];
+    if (!meeting) throw new AppError('unknown_join_code');
+    await ticket.refund();
+    return meeting;
+  });
+}
+
+/**
  * Joining by code. A logged-in account holder joins as themself; a guest already on this meeting
  * is recognised; anyone else becomes a new guest bound to this meeting. Joining checks one in.
  */
 export async function joinMeeting(deps: Deps, user: SessionUser | null, body: JoinBody, ip: string): Promise<JoinOutcome> {
-  const throttleKey = `join:ip:${ip}`;
-  const wait = await deps.throttle.retryAfter(throttleKey, JOIN_RULE);
-  if (wait > 0) throw new AppError('too_many_attempts', { seconds: wait }, { 'Retry-After': String(wait) });
-  const code = normalizeJoinCode(body.code);
-  const [meeting] = code ? await deps.db.select().from(meetings).where(eq(meetings.joinCode, code)) : [];
-  if (!meeting) {
-    await deps.throttle.fail(throttleKey, JOIN_RULE);
-    throw new AppError('unknown_join_code');
-  }
+  const meeting = await findMeetingByCode(deps, body.code, ip);
   if (meeting.status === 'closed') throw new AppError('meeting_closed');
 
   if (user && (!user.guestOfMeetingId || user.guestOfMeetingId === meeting.id)) {

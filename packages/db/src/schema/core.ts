@@ -98,9 +98,12 @@ export const participants = pgTable(
   (t) => [primaryKey({ columns: [t.meetingId, t.userId] }), index('participants_user_idx').on(t.userId)],
 );
 
-/** Failure counters for throttling (login per IP and per username, join per IP), shared by all instances. */
-export const throttle = pgTable('throttle', {
+/**
+ * Counters of the rate limiter (apps/server/src/limits.ts, rate-limiter-flexible's drizzle store):
+ * one row per key and window, incremented atomically, shared by every instance.
+ */
+export const rateLimits = pgTable('rate_limits', {
   key: text('key').primaryKey(),
-  failures: integer('failures').notNull(),
-  windowStart: tstz('window_start').notNull(),
+  points: integer('points').notNull(),
+  expire: tstz('expire'),
 });
