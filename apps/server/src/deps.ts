@@ -5,6 +5,8 @@ import type { Config } from './config.ts';
 import { Limits } from './limits.ts';
 import type { Logger } from './logger.ts';
 import type { RedisLink } from './scale/redis.ts';
+import { storedDocEdit, type DocEdit } from './yjs/edit.ts';
+import { createPgPersistence } from './yjs/persistence.ts';
 
 /** In-process notifications from services to the live layers (socket.io, Yjs). */
 export interface DomainEvents {
@@ -31,6 +33,8 @@ export interface Deps {
   redis?: RedisLink;
   /** The live documents of this process (set by the Yjs layer), for readers that want the freshest state. */
   liveDocs: { get(meetingId: string): Y.Doc | undefined };
+  /** Changes a meeting document on the server's behalf: stored, then seen live (the Yjs layer plugs in its rooms). */
+  editDoc: DocEdit;
 }
 
 /** Builds the dependencies; the Yjs layer plugs its rooms into `liveDocs` when it starts. */
@@ -44,6 +48,7 @@ export function createDeps(options: {
   return {
     ...options,
     liveDocs: { get: () => undefined },
+    editDoc: storedDocEdit(createPgPersistence(options.database.db)),
     db: options.database.db,
     limits: new Limits(options.database.db),
     events: new EventEmitter<DomainEvents>(),

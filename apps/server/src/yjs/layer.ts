@@ -18,6 +18,7 @@ import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { DocRelay } from '../scale/relay.ts';
 import { meetingAccess } from '../access.ts';
 import { Connection, type ConnectionLimits, type ConnectionStats } from './connection.ts';
+import { roomDocEdit } from './edit.ts';
 import { createPgPersistence, type DocPersistence } from './persistence.ts';
 import { RoomManager } from './rooms.ts';
 
@@ -130,6 +131,8 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
   relay?.attach(rooms);
   // Minutes and other readers see the live document of a room loaded here.
   const liveDocs = deps.liveDocs;
+  const editDoc = deps.editDoc;
+  deps.editDoc = roomDocEdit(rooms);
   deps.liveDocs = {
     get: (meetingId) =>
       rooms.get(meetingId)?.state === 'open' ? rooms.get(meetingId)?.doc : undefined,
@@ -334,6 +337,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       deps.events.off('roster', onRoster);
       deps.events.off('meeting', onRoster);
       deps.liveDocs = liveDocs;
+      deps.editDoc = editDoc;
       relay?.close();
       const open = [...connections];
       for (const connection of open) connection.close(YJS_CLOSE.goingAway, 'server shutting down');
