@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import type { Database, Db } from '@yishi/db';
 import type { Config } from './config.ts';
 import { Limits } from './limits.ts';
+import { LiveSessions } from './sessions.ts';
 import type { Logger } from './logger.ts';
 import type { RedisLink } from './scale/redis.ts';
 import { storedDocEdit, type DocEdit } from './yjs/edit.ts';
@@ -12,6 +13,8 @@ import { createPgPersistence } from './yjs/persistence.ts';
 export interface DomainEvents {
   /** The roster of a meeting changed (join, role, presence, eligibility). */
   roster: [meetingId: string];
+  /** The host removed someone from a meeting's roster. */
+  removed: [meetingId: string, userId: string];
   /** A meeting's own fields changed (status, title, join code). */
   meeting: [meetingId: string];
   /** A follow-up of a community was created or changed. */
@@ -26,6 +29,8 @@ export interface Deps {
   logger: Logger;
   /** Rate limits shared by every instance (logins, joins, signups, public forms). */
   limits: Limits;
+  /** The live connections of this instance by session, closed when their session ends. */
+  liveSessions: LiveSessions;
   events: EventEmitter<DomainEvents>;
   /** Base URL for join links; fixed once the port is known. */
   publicBaseUrl: () => URL;
@@ -51,6 +56,7 @@ export function createDeps(options: {
     editDoc: storedDocEdit(createPgPersistence(options.database.db)),
     db: options.database.db,
     limits: new Limits(options.database.db),
+    liveSessions: new LiveSessions(options.database, options.logger.child({ component: 'sessions' })),
     events: new EventEmitter<DomainEvents>(),
   };
 }

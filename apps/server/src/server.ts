@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Deps } from './deps.ts';
 import { createApp } from './http/app.ts';
+import { listenForEndedSessions } from './sessions.ts';
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -73,6 +74,7 @@ export async function createServer(deps: Deps, options: ServerOptions = {}): Pro
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
 
+  const stopSessionListener = listenForEndedSessions(deps);
   const layers: LiveLayer[] = [];
   for (const factory of options.layers ?? []) layers.push(await factory(server, deps));
 
@@ -91,6 +93,8 @@ export async function createServer(deps: Deps, options: ServerOptions = {}): Pro
     async close() {
       const closed = new Promise<void>((done) => server.close(() => done()));
       server.closeIdleConnections();
+      stopSessionListener();
+      deps.liveSessions.close();
       for (const layer of [...layers].reverse()) await layer.close();
       server.closeAllConnections();
       await closed;

@@ -14,6 +14,11 @@ export type MeetingRole = (typeof MEETING_ROLES)[number];
 export const MEETING_STATUSES = ['planned', 'live', 'closed'] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 
+/** True once a meeting is over: it refuses joins, and its guests' rights elsewhere end. */
+export function meetingIsOver(status: MeetingStatus): boolean {
+  return status === 'closed';
+}
+
 /** Roles that may change the shared document (everyone but observers). */
 export function canEdit(role: MeetingRole): boolean {
   return role !== 'observer';

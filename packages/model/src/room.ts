@@ -67,6 +67,10 @@ export interface RoomServerToClientEvents {
   'meeting:changed': (payload: { meetingId: string }) => void;
   /** A follow-up of the meeting's community was created or changed: re-read the lists. */
   'followups:changed': (payload: { communityId: string }) => void;
+  /** This session ended (logged out elsewhere, expired, removed by the host): the socket closes next. */
+  'session:ended': (payload: Record<string, never>) => void;
+  /** The host removed this person from the meeting: it no longer reaches them. */
+  'meeting:removed': (payload: { meetingId: string }) => void;
 }
 
 /** POST /api/meetings/:id/participants — the host checks in someone without a device. */

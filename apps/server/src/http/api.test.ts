@@ -325,6 +325,18 @@ describe(`joining and the roster (${testDriver})`, () => {
     expect((await host.client.patch(`/api/meetings/${meeting.id}/participants/${guest.userId}`, { role: 'king' })).status).toBe(400);
     expect((await host.client.patch(`/api/meetings/${meeting.id}/participants/${guest.userId}`, {})).status).toBe(400);
   });
+
+  it('joining again never undoes what the host set on the roster', async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const guest = await joinedGuest(ctx.app, meeting.joinCode, '王樓長', 'committee');
+    // The host corrects the guest: a resident, absent, not eligible.
+    await host.client.patch(`/api/meetings/${meeting.id}/participants/${guest.userId}`, { present: false, eligible: false });
+    const again = await guest.client.post('/api/join', { code: meeting.joinCode, name: '王主任', affiliation: 'committee' });
+    expect(again.status).toBe(200);
+    expect(again.json.userId).toBe(guest.userId);
+    const row = (await host.client.get(`/api/meetings/${meeting.id}/participants`)).json.find((p: { userId: string }) => p.userId === guest.userId);
+    expect(row).toMatchObject({ name: '王樓長', affiliation: 'committee', present: false, eligible: false });
+  });
 });
 
 describe(`origin and cookies (${testDriver})`, () => {

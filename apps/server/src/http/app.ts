@@ -176,6 +176,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
   });
 
+  api.delete('/meetings/:id/participants/:userId', async (c) => {
+    await meetings.removeParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'));
+    return c.body(null, 204);
+  });
   api.get('/communities/:id/follow-ups', async (c) =>
     c.json(await followups.listCommunityFollowUps(deps, c.var.user, c.req.param('id'))),
   );

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
-import type { SessionUser } from '@yishi/auth';
+import type { Session, SessionUser } from '@yishi/auth';
 import {
   MAX_EVENT_BYTES,
   meetingEnterPayload,
@@ -25,6 +25,7 @@ import {
   type ServerToClientEvents,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
+import { TokenBucket } from '../limits.ts';
 import { authenticate, nodeRequestContext } from '../request.ts';
 import { AppError } from '../errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
@@ -40,6 +41,10 @@ export interface SocketLayerOptions {
   maxHttpBufferSize?: number;
   /** Token bucket per socket: burst size and refill per second. */
   rateLimit?: { burst: number; perSecond: number };
+  /** Events refused in a row (over the rate) after which the socket is disconnected. */
+  floodDisconnect?: number;
+  /** Open sockets per user on this instance (like /yjs's 4529). */
+  connectionsPerUser?: number;
   /** Ballot batching (see BallotBox). */
   ballots?: { windowMs?: number; maxBatch?: number };
   /** Shortest time between two turnout broadcasts of one poll (ms). */
@@ -48,9 +53,12 @@ export interface SocketLayerOptions {
 
 interface SocketData {
   user: SessionUser;
+  session: Session;
   sessionToken: string;
   locale: Locale;
   bucket: TokenBucket;
+  /** Events refused in a row for the rate. */
+  refused: number;
 }
 
 /** Every event a client may send: polls and the room (speaker queue). */
@@ -59,29 +67,21 @@ type ServerEvents = ServerToClientEvents & RoomServerToClientEvents;
 type LiveServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 type LiveSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 
-const DEFAULTS = { maxHttpBufferSize: 64 * 1024, rateLimit: { burst: 20, perSecond: 10 }, turnoutIntervalMs: 150 };
+const DEFAULTS = {
+  maxHttpBufferSize: 64 * 1024,
+  rateLimit: { burst: 20, perSecond: 10 },
+  floodDisconnect: 200,
+  connectionsPerUser: 8,
+  turnoutIntervalMs: 150,
+};
 
 /** The socket.io room of a meeting. */
 export const meetingRoom = (meetingId: string) => `meeting:${meetingId}`;
 /** Everyone in any meeting of a community: follow-ups belong to the community. */
 export const communityRoom = (communityId: string) => `community:${communityId}`;
 
-/** A token bucket: `burst` events at once, then `perSecond`. */
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-  constructor(private readonly rule: { burst: number; perSecond: number }) {
-    this.tokens = rule.burst;
-  }
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.rule.burst, this.tokens + ((now - this.last) / 1000) * this.rule.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+/** The sockets of one user (every instance, through the adapter). */
+export const userRoom = (userId: string) => `user:${userId}`;
 
 function errorAck(error: unknown, locale: Locale): AckError {
   const appError = error instanceof AppError ? error : new AppError('internal');
@@ -93,11 +93,14 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
   return async (httpServer: HttpServer, deps: Deps): Promise<LiveLayer> => {
     const { logger } = deps;
     const rateLimit = options.rateLimit ?? DEFAULTS.rateLimit;
+    const floodDisconnect = options.floodDisconnect ?? DEFAULTS.floodDisconnect;
+    const connectionsPerUser = options.connectionsPerUser ?? DEFAULTS.connectionsPerUser;
+    const perUser = new Map<string, number>();
     // Ballots left half-written by a crash are resolved before anyone can vote again.
     const recovered = await reconcileVotes(deps.db);
     if (recovered.cast || recovered.dropped) logger.warn(recovered, 'reconciled pending voter marks');
 
-    const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; sessionToken: string; locale: Locale }>();
+    const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; session: Session; sessionToken: string; locale: Locale }>();
     const io: LiveServer = new Server(httpServer, {
       path: '/socket.io',
       // The same server carries /yjs upgrades: socket.io must leave other paths alone.
@@ -114,7 +117,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         authenticate(deps, context).then(
           (validation) => {
             if (!validation) return done('unauthenticated', false);
-            authenticated.set(req, { user: validation.user, sessionToken, locale });
+            authenticated.set(req, { user: validation.user, session: validation.session, sessionToken, locale });
             done(null, true);
           },
           (error: unknown) => {
@@ -147,24 +150,55 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     io.use((socket, next) => {
       const auth = authenticated.get(socket.request);
       if (!auth) return next(new Error('unauthenticated'));
-      socket.data = { ...auth, bucket: new TokenBucket(rateLimit) };
+      // Counted here, synchronously, so parallel handshakes of one user cannot overshoot the cap.
+      const open = perUser.get(auth.user.id) ?? 0;
+      if (open >= connectionsPerUser) return next(new Error('too_many_connections'));
+      perUser.set(auth.user.id, open + 1);
+      socket.conn.once('close', () => {
+        const n = (perUser.get(auth.user.id) ?? 1) - 1;
+        if (n > 0) perUser.set(auth.user.id, n);
+        else perUser.delete(auth.user.id);
+      });
+      socket.data = { ...auth, bucket: new TokenBucket(rateLimit.burst, rateLimit.perSecond), refused: 0 };
       next();
     });
 
     const onRoster = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('roster:changed', { meetingId });
     deps.events.on('roster', onRoster);
+    // Through the adapter this reaches the person's sockets on every instance.
+    const onRemoved = (meetingId: string, removedId: string) => {
+      io.to(userRoom(removedId)).emit('meeting:removed', { meetingId });
+      io.in(userRoom(removedId)).socketsLeave(meetingRoom(meetingId));
+    };
+    deps.events.on('removed', onRemoved);
     const onMeeting = (meetingId: string) => io.to(meetingRoom(meetingId)).emit('meeting:changed', { meetingId });
     deps.events.on('meeting', onMeeting);
     const onFollowUps = (communityId: string) => io.to(communityRoom(communityId)).emit('followups:changed', { communityId });
     deps.events.on('followups', onFollowUps);
 
     io.on('connection', (socket: LiveSocket) => {
-      // Floods are answered per socket; other sockets keep their own buckets.
+      // Floods are answered per socket; other sockets keep their own buckets. A socket that keeps
+      // sending far past its rate is not a slow tablet: it is disconnected.
       socket.use((packet, next) => {
-        if (socket.data.bucket.take()) return next();
+        if (socket.data.bucket.take()) {
+          socket.data.refused = 0;
+          return next();
+        }
+        if (++socket.data.refused >= floodDisconnect) {
+          logger.warn({ userId: socket.data.user.id }, 'socket.io flood: disconnected');
+          socket.disconnect(true);
+          return;
+        }
         const ack = packet.at(-1);
         if (typeof ack === 'function') ack(errorAck(new AppError('rate_limited'), socket.data.locale));
       });
+      void socket.join(userRoom(socket.data.user.id));
+      // Logging out (here or on another instance) or the session expiring closes the socket.
+      const unwatch = deps.liveSessions.watch(socket.data.session.id, socket.data.session.expiresAt, () => {
+        socket.emit('session:ended', {});
+        socket.disconnect(true);
+      });
+      socket.on('disconnect', unwatch);
 
       /** Registers a handler that validates its payload and always answers the ack (if there is one). */
       const on = <S extends z.ZodType, R extends object>(
@@ -241,6 +275,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     return {
       async close() {
         deps.events.off('roster', onRoster);
+        deps.events.off('removed', onRemoved);
         deps.events.off('meeting', onMeeting);
         deps.events.off('followups', onFollowUps);
         io.disconnectSockets(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { docUpdates, pollBallots, pollVoters } from '@yishi/db';
 import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
-import { createAgendaItem, readAgenda } from '@yishi/model';
+import { createAgendaItem, readAgenda, YJS_CLOSE } from '@yishi/model';
 import { connectPeer, until, waitFor, type TestPeer } from '../yjs/testing.ts';
 import {
   guest,
@@ -51,6 +51,20 @@ if (scaleEnvReady()) {
   });
 
   describe('several instances on Postgres + Redis', () => {
+    it('logging out on one instance closes that session’s live connections on the others', async () => {
+      const [a, b, c] = instances as [Instance, Instance, Instance];
+      const { host, meetingId } = await hostMeeting(a.url);
+      const onB = connectPeer(b.wsUrl, meetingId, host.cookie);
+      peers.push(onB);
+      await onB.synced;
+      const socket = await liveClient(c.url, host.cookie, meetingId);
+      sockets.push(socket);
+      const disconnected = new Promise<string>((done) => socket.once('disconnect', done));
+      expect((await host.post('/api/auth/logout')).status).toBe(204);
+      expect((await onB.closed).code).toBe(YJS_CLOSE.unauthenticated);
+      expect(await disconnected).toBe('io server disconnect');
+    });
+
     it('clients on different instances converge on one document, awareness included', async () => {
       const [a, b, c] = instances as [Instance, Instance, Instance];
       const { host, meetingId, joinCode } = await hostMeeting(a.url);

@@ -3,7 +3,6 @@ import {
   createSession,
   generateSessionToken,
   hashPassword,
-  invalidateSession,
   isAcceptablePassword,
   verifyNothing,
   verifyPassword,
@@ -15,6 +14,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { addressKey } from '../limits.ts';
+import { endSessions } from '../sessions.ts';
 
 export function userDto(user: SessionUser): UserDto {
   return {
@@ -85,8 +85,9 @@ export async function login(deps: Deps, body: LoginBody, ip: string): Promise<Ne
   return startSession(deps, { id: row.id, username: row.username, name: row.name, guestOfMeetingId: row.guestOfMeetingId });
 }
 
+/** Ends a session, and with it that session's live connections on every instance. */
 export async function logout(deps: Deps, sessionId: string): Promise<void> {
-  await invalidateSession(deps.db, sessionId);
+  await endSessions(deps, [sessionId]);
 }
 
 export { startSession };

@@ -1,6 +1,6 @@
 import type { SessionUser } from '@yishi/auth';
 import { participants, users } from '@yishi/db';
-import type { CheckInBody, ParticipantDto } from '@yishi/model';
+import { meetingIsOver, type CheckInBody, type MeetingStatus, type ParticipantDto } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
@@ -13,7 +13,7 @@ import { participantDto } from './meetings.ts';
  */
 export async function checkInByHand(deps: Deps, user: SessionUser | null, meetingId: string, body: CheckInBody): Promise<ParticipantDto> {
   const { meeting } = await requireHost(deps, user, meetingId);
-  if (meeting.status === 'closed') throw new AppError('meeting_closed');
+  if (meetingIsOver(meeting.status as MeetingStatus)) throw new AppError('meeting_closed');
   const userId = newId();
   const row = await deps.db.transaction(async (tx) => {
     await tx.insert(users).values({ id: userId, name: body.name, guestOfMeetingId: meetingId });

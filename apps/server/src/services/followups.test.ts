@@ -70,6 +70,20 @@ describe(`follow-ups across meetings (${testDriver})`, () => {
     expect((await new TestClient(ctx.app).get('/api/public/communities/nope/board')).status).toBe(404);
   });
 
+  it("a guest's write access to the community's follow-ups ends when their meeting ends", async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const guest = await joinedGuest(ctx.app, meeting.joinCode, '物业王经理', 'property');
+    const f = await guest.client.post(`/api/meetings/${meeting.id}/follow-ups`, { title: '樓道燈維修', ownerAffiliation: 'property' });
+    expect(f.status).toBe(201);
+    expect((await guest.client.post(`/api/follow-ups/${f.json.id}/notes`, { body: '已報修' })).status).toBe(201);
+    await host.client.patch(`/api/meetings/${meeting.id}`, { status: 'closed' });
+    expect((await guest.client.patch(`/api/follow-ups/${f.json.id}`, { status: 'done' })).status).toBe(403);
+    expect((await guest.client.post(`/api/follow-ups/${f.json.id}/notes`, { body: '已修好' })).status).toBe(403);
+    // Reading stays, and the host still writes.
+    expect((await guest.client.get(`/api/meetings/${meeting.id}/follow-ups`)).status).toBe(200);
+    expect((await host.client.patch(`/api/follow-ups/${f.json.id}`, { status: 'done' })).status).toBe(200);
+  });
+
   it('exports a formula-safe CSV', async () => {
     const { host, communityId, meeting } = await meetingWithHost(ctx.app);
     await host.client.post(`/api/meetings/${meeting.id}/follow-ups`, { title: '=HYPERLINK("http://evil","x")', ownerAffiliation: 'property' });

@@ -7,6 +7,9 @@ import {
   csvCell,
   isOpenFollowUp,
   isOverdue,
+  meetingIsOver,
+  type MeetingRole,
+  type MeetingStatus,
   type Affiliation,
   type CreateFollowUpBody,
   type FollowUpDto,
@@ -43,12 +46,14 @@ async function communityAccess(deps: Deps, user: SessionUser | null, communityId
     .where(and(eq(communityMembers.communityId, communityId), eq(communityMembers.userId, user.id)));
   if (member) return { author: { name: user.name, affiliation: null }, canWrite: true };
   const roles = await deps.db
-    .select({ role: participants.role, affiliation: participants.affiliation, name: participants.name })
+    .select({ role: participants.role, affiliation: participants.affiliation, name: participants.name, status: meetings.status })
     .from(participants)
     .innerJoin(meetings, eq(meetings.id, participants.meetingId))
     .where(and(eq(meetings.communityId, communityId), eq(participants.userId, user.id)));
   if (!roles.length) throw new AppError('forbidden');
-  const editor = roles.find((r) => canEdit(r.role as never));
+  // A guest exists for one meeting: what it may change in the community ends with that meeting.
+  const guest = user.guestOfMeetingId !== null;
+  const editor = roles.find((r) => canEdit(r.role as MeetingRole) && !(guest && meetingIsOver(r.status as MeetingStatus)));
   const first = editor ?? roles[0]!;
   return { author: { name: first.name, affiliation: first.affiliation as Affiliation }, canWrite: Boolean(editor) };
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
-import { communities, meetings, participants, users } from '@yishi/db';
+import { communities, meetings, participants, speakerQueue, users } from '@yishi/db';
 import {
   normalizeJoinCode,
   type Affiliation,
@@ -13,11 +13,13 @@ import {
   type MeetingStatus,
   type ParticipantDto,
   type UpdateParticipantBody,
+  meetingIsOver,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId, newJoinCode } from '../ids.ts';
 import { addressKey } from '../limits.ts';
+import { endUserSessions } from '../sessions.ts';
 import { startSession, type NewSession } from './accounts.ts';
 import { requireAccount, requireCommunityMember, requireHost, requireParticipant, meetingAccess } from '../access.ts';
 
@@ -139,18 +141,13 @@ async function findMeetingByCode(deps: Deps, typed: string, ip: string): Promise
  */
 export async function joinMeeting(deps: Deps, user: SessionUser | null, body: JoinBody, ip: string): Promise<JoinOutcome> {
   const meeting = await findMeetingByCode(deps, body.code, ip);
-  if (meeting.status === 'closed') throw new AppError('meeting_closed');
+  if (meetingIsOver(meeting.status as MeetingStatus)) throw new AppError('meeting_closed');
 
   if (user && (!user.guestOfMeetingId || user.guestOfMeetingId === meeting.id)) {
     const existing = await meetingAccess(deps, meeting.id, user.id);
-    if (existing) {
-      await deps.db
-        .update(participants)
-        .set({ present: true, affiliation: body.affiliation, name: body.name })
-        .where(and(eq(participants.meetingId, meeting.id), eq(participants.userId, user.id)));
-      deps.events.emit('roster', meeting.id);
-      return { result: { meetingId: meeting.id, userId: user.id, role: existing.role } };
-    }
+    // Already on the roster: joining again (a reload, a second tablet) changes nothing of what the
+    // host set there — name, affiliation, presence, eligibility and role stay as they are.
+    if (existing) return { result: { meetingId: meeting.id, userId: user.id, role: existing.role } };
     if (!user.guestOfMeetingId) {
       await deps.db
         .insert(participants)
@@ -196,6 +193,37 @@ export async function listParticipants(deps: Deps, user: SessionUser | null, mee
     .where(eq(participants.meetingId, meetingId))
     .orderBy(asc(participants.joinedAt), asc(participants.name));
   return rows.map(participantDto);
+}
+
+/**
+ * Takes someone off the roster (the host only; a meeting keeps a host). Their live connections lose
+ * the meeting at once; a guest, who exists only for this meeting, is signed out. To keep them from
+ * joining again with the same code, the host rotates the code.
+ */
+export async function removeParticipant(deps: Deps, user: SessionUser | null, meetingId: string, userId: string): Promise<void> {
+  await requireHost(deps, user, meetingId);
+  const removed = await deps.db.transaction(async (tx) => {
+    const [target] = await tx
+      .select()
+      .from(participants)
+      .where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)))
+      .for('update');
+    if (!target) throw new AppError('not_found');
+    if (target.role === 'host') {
+      const hosts = await tx
+        .select({ userId: participants.userId })
+        .from(participants)
+        .where(and(eq(participants.meetingId, meetingId), eq(participants.role, 'host')));
+      if (hosts.length <= 1) throw new AppError('last_host');
+    }
+    await tx.delete(speakerQueue).where(and(eq(speakerQueue.meetingId, meetingId), eq(speakerQueue.userId, userId)));
+    await tx.delete(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)));
+    const [account] = await tx.select({ guestOf: users.guestOfMeetingId }).from(users).where(eq(users.id, userId));
+    return { guest: account?.guestOf === meetingId };
+  });
+  if (removed.guest) await endUserSessions(deps, userId);
+  deps.events.emit('removed', meetingId, userId);
+  deps.events.emit('roster', meetingId);
 }
 
 export async function updateParticipant(

@@ -182,10 +182,11 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     pendingUpgrades++;
     const timer = setTimeout(() => socket.destroy(), options.authTimeoutMs);
     try {
-      const user = (await authenticate(deps, context))?.user;
+      const validation = await authenticate(deps, context);
       if (socket.destroyed) return;
-      if (!user)
+      if (!validation)
         return acceptAndClose(req, socket, head, YJS_CLOSE.unauthenticated, 'unauthenticated');
+      const { user, session } = validation;
       const access = meetingId ? await meetingAccess(deps, meetingId, user.id) : null;
       if (socket.destroyed) return;
       if (!access) return acceptAndClose(req, socket, head, YJS_CLOSE.forbidden, 'forbidden');
@@ -227,6 +228,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
         if (attached) return ws.terminate();
         attached = true;
+        let unwatch = () => {};
         const connection = new Connection(
           ws,
           acquired,
@@ -236,6 +238,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
           stats,
           log,
           (c) => {
+            unwatch();
             connections.delete(c);
             stats.connections = connections.size;
             releaseUser(user.id);
@@ -244,6 +247,10 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
         );
         connections.add(connection);
         stats.connections = connections.size;
+        // Logging out (here or on another instance) or the session expiring closes the connection.
+        unwatch = deps.liveSessions.watch(session.id, session.expiresAt, () =>
+          connection.close(YJS_CLOSE.unauthenticated, 'session ended'),
+        );
         connection.start();
       });
     } finally {

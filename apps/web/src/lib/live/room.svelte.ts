@@ -47,6 +47,8 @@ export class LiveRoom {
   /** Bumped on roster:changed / meeting:changed so pages can re-read over HTTP. */
   rosterVersion = $state(0);
   meetingVersion = $state(0);
+  /** Why the server stopped talking to this page for good: the session ended, or the host removed us. */
+  gone = $state<'session' | 'removed' | null>(null);
 
   readonly socket: LiveSocket;
 
@@ -66,6 +68,10 @@ export class LiveRoom {
     });
     // Follow-up lists on this page re-read through their own subscription.
     this.socket.on('followups:changed', () => announceFollowUpsChanged());
+    this.socket.on('session:ended', () => (this.gone = 'session'));
+    this.socket.on('meeting:removed', ({ meetingId: removedFrom }) => {
+      if (removedFrom === meetingId) this.gone = 'removed';
+    });
     this.socket.on('meeting:changed', () => {
       this.meetingVersion++;
       this.rosterVersion++;
