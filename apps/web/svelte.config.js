@@ -8,6 +8,27 @@ const config = {
   kit: {
     // apps/server imports build/handler.js and serves the pages beside the API on one port.
     adapter: adapter({ out: 'build' }),
+    // Content-Security-Policy of every page: scripts only from here, the boot script by nonce (no
+    // 'unsafe-inline' scripts). Styles allow inline attributes: Svelte's style: directives and the
+    // editor (ProseMirror) set them. frame-ancestors: see src/hooks.server.ts (the public board may
+    // be embedded, nothing else may be framed).
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self', 'unsafe-inline'],
+        'img-src': ['self', 'data:', 'blob:'],
+        'font-src': ['self', 'data:'],
+        'connect-src': ['self'],
+        'worker-src': ['self'],
+        'manifest-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+      },
+    },
   },
 };
 

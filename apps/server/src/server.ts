@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import { isEmbeddablePage } from '@yishi/model';
 import type { Deps } from './deps.ts';
 import { createApp } from './http/app.ts';
 import { listenForEndedSessions } from './sessions.ts';
@@ -56,6 +57,11 @@ export async function createServer(deps: Deps, options: ServerOptions = {}): Pro
 
   const server = createHttpServer((req, res) => {
     const url = req.url ?? '/';
+    // On every answer, API and pages alike (the pages' Content-Security-Policy comes from SvelteKit).
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    // Join links carry the join code: it must not leak to other sites through the Referer.
+    res.setHeader('Referrer-Policy', 'same-origin');
+    if (!isEmbeddablePage(url.split('?')[0] ?? '')) res.setHeader('X-Frame-Options', 'DENY');
     if (url === '/api' || API_PREFIXES.some((p) => url.startsWith(p))) {
       void apiListener(req, res);
       return;

@@ -8,3 +8,4 @@ export * from './followups.ts';
 export * from './labels.ts';
 export * from './doc/index.ts';
 export * from './room.ts';
+export * from './pages.ts';

@@ -41,6 +41,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     if (!appError) deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     const e = appError ?? new AppError('internal');
     for (const [name, value] of Object.entries(e.headers)) c.header(name, value);
+    // The rest of an oversized body is not read: this connection cannot carry another request.
+    if (e.status === 413) c.header('Connection', 'close');
     return c.json({ error: e.toBody(c.var.locale ?? 'zh-CN') }, e.status as 400);
   });
 
