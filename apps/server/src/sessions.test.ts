@@ -131,4 +131,17 @@ describe(`expiry of watched sessions (${testDriver})`, () => {
     expect(closed).toEqual(['expiring']);
     expect(watch.size).toBe(1);
   });
+
+  it('a session deleted without an announcement (Redis away) is closed by the sweep', async () => {
+    const db = ctx.deps.db;
+    await db.insert(users).values({ id: 'sweep-user', name: '清理' }).onConflictDoNothing();
+    const token = generateSessionToken();
+    const session = await createSession(db, token, 'sweep-user');
+    const watch = new LiveSessions({ db }, createLogger('silent'), 100);
+    const closed = new Promise<void>((done) => watch.watch(session.id, session.expiresAt, done));
+    await db.delete(sessions).where(eq(sessions.id, session.id));
+    await closed;
+    watch.close();
+    expect(watch.size).toBe(0);
+  });
 });

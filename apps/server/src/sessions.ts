@@ -20,19 +20,25 @@ interface Watched {
 /** Longest a timer may wait in Node (about 24.8 days); a later expiry is re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** How often every watched session is re-read: catches ends that were not announced (Redis away). */
+const SWEEP_MS = 60_000;
+
 /**
- * The live connections of this instance by session. `ended` closes them; expiry is watched with one
- * timer for the earliest session, which is re-read from the database when it fires (a session used
- * over HTTP meanwhile has slid forward and stays open).
+ * The live connections of this instance by session. `ended` closes them. Expiry is watched with one
+ * timer for the earliest session, re-read from the database when it fires (a session used over HTTP
+ * meanwhile has slid forward and stays open); and every minute all watched sessions are re-read, so
+ * a logout announced while Redis was away reaches this instance within a minute anyway.
  */
 export class LiveSessions {
   private readonly watched = new Map<string, Watched>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly deps: Pick<Deps, 'db'>,
     private readonly log: Logger,
+    private readonly sweepMs = SWEEP_MS,
   ) {}
 
   /** Watches a connection of a session; returns the function that stops watching it. */
@@ -41,6 +47,10 @@ export class LiveSessions {
     if (!entry) this.watched.set(sessionId, (entry = { expiresAt: expiresAt.getTime(), closers: new Set() }));
     entry.closers.add(close);
     this.arm(entry.expiresAt);
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => void this.check([...this.watched.keys()]), this.sweepMs);
+      this.sweeper.unref();
+    }
     const watched = entry;
     return () => {
       watched.closers.delete(close);
@@ -67,7 +77,8 @@ export class LiveSessions {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.timer = this.sweeper = null;
   }
 
   private arm(at: number): void {
@@ -78,19 +89,30 @@ export class LiveSessions {
     this.timer.unref();
   }
 
-  /** Re-reads the sessions due by now; closes the ones that are gone or expired. */
   private async expire(): Promise<void> {
     this.timer = null;
     this.timerAt = Infinity;
     const now = Date.now();
-    const due = [...this.watched].filter(([, entry]) => entry.expiresAt <= now).map(([id]) => id);
+    await this.check([...this.watched].filter(([, entry]) => entry.expiresAt <= now).map(([id]) => id));
+    let next = Infinity;
+    for (const entry of this.watched.values()) next = Math.min(next, entry.expiresAt);
+    if (next < Infinity) this.arm(next);
+  }
+
+  /** Re-reads sessions; closes the ones that are gone or expired, and notes new expiry times. */
+  private async check(ids: string[]): Promise<void> {
+    const now = Date.now();
     try {
-      const rows = due.length
-        ? await this.deps.db.select({ id: sessions.id, expiresAt: sessions.expiresAt }).from(sessions).where(inArray(sessions.id, due))
-        : [];
-      const current = new Map(rows.map((r) => [r.id, r.expiresAt.getTime()]));
+      const current = new Map<string, number>();
+      for (let i = 0; i < ids.length; i += 1000) {
+        const rows = await this.deps.db
+          .select({ id: sessions.id, expiresAt: sessions.expiresAt })
+          .from(sessions)
+          .where(inArray(sessions.id, ids.slice(i, i + 1000)));
+        for (const row of rows) current.set(row.id, row.expiresAt.getTime());
+      }
       const gone: string[] = [];
-      for (const id of due) {
+      for (const id of ids) {
         const expiresAt = current.get(id);
         const entry = this.watched.get(id);
         if (expiresAt === undefined || expiresAt <= now) gone.push(id);
@@ -99,15 +121,12 @@ export class LiveSessions {
       this.ended(gone);
     } catch (error) {
       // Tried again in a minute: a database blip must not close everyone.
-      this.log.error({ err: error }, 'checking expired sessions failed');
-      for (const id of due) {
+      this.log.error({ err: error }, 'checking live sessions failed');
+      for (const id of ids) {
         const entry = this.watched.get(id);
-        if (entry) entry.expiresAt = now + 60_000;
+        if (entry && entry.expiresAt <= now) entry.expiresAt = now + 60_000;
       }
     }
-    let next = Infinity;
-    for (const entry of this.watched.values()) next = Math.min(next, entry.expiresAt);
-    if (next < Infinity) this.arm(next);
   }
 }
 
