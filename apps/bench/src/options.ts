@@ -6,6 +6,7 @@ import { SCENARIOS, type ScenarioName } from './results.ts';
 /** How big each scenario is. */
 export interface Sizes {
   fanout: { clients: number[]; rate: number; seconds: number; warmupSeconds: number };
+  join: { clients: number; rounds: number };
   rooms: { meetings: number; clientsPerMeeting: number; rate: number; seconds: number; warmupSeconds: number };
   votes: { voters: number; windowMs: number; duplicateShare: number };
   coldLoad: { updates: number; samples: number };
@@ -15,6 +16,7 @@ export interface Sizes {
 /** The issue's numbers. */
 export const FULL: Sizes = {
   fanout: { clients: [50, 200, 500], rate: 20, seconds: 30, warmupSeconds: 3 },
+  join: { clients: 500, rounds: 3 },
   rooms: { meetings: 250, clientsPerMeeting: 20, rate: 1, seconds: 30, warmupSeconds: 3 },
   votes: { voters: 1000, windowMs: 1000, duplicateShare: 0.05 },
   coldLoad: { updates: 50_000, samples: 3 },
@@ -24,6 +26,7 @@ export const FULL: Sizes = {
 /** Small numbers for CI: every path runs, nothing is measured seriously. */
 export const QUICK: Sizes = {
   fanout: { clients: [10, 20], rate: 20, seconds: 2, warmupSeconds: 0.5 },
+  join: { clients: 20, rounds: 1 },
   rooms: { meetings: 5, clientsPerMeeting: 4, rate: 2, seconds: 2, warmupSeconds: 0.5 },
   votes: { voters: 60, windowMs: 500, duplicateShare: 0.1 },
   coldLoad: { updates: 2_000, samples: 1 },
@@ -64,7 +67,7 @@ const schema = z.object({
   out: z.string().optional(),
 });
 
-export const USAGE = `usage: pnpm bench [--quick] [--only fanout,rooms,votes,coldLoad,minutes] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
+export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,rooms,votes,coldLoad,minutes] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
 
 /** Parses the command line; throws with a readable message on bad flags. */
 export function parseOptions(argv: string[]): Options {

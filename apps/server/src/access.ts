@@ -1,7 +1,8 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
-import { communities, communityMembers, meetings, participants } from '@yishi/db';
+import { communities, communityMembers, meetings, participants, type Db } from '@yishi/db';
 import type { CommunityDto, MeetingRole } from '@yishi/model';
+import { Batcher } from './batch.ts';
 import type { Deps } from './deps.ts';
 import { AppError } from './errors.ts';
 
@@ -23,14 +24,28 @@ export interface MeetingAccess {
  * The one access check for a meeting, used by the API, the Yjs endpoint and socket.io:
  * null when the meeting does not exist or the user is not on its roster.
  */
-export async function meetingAccess(deps: Deps, meetingId: string, userId: string): Promise<MeetingAccess | null> {
-  const rows = await deps.db
+export function meetingAccess(deps: Pick<Deps, 'db'>, meetingId: string, userId: string): Promise<MeetingAccess | null> {
+  let loader = accessLoaders.get(deps.db);
+  if (!loader) {
+    loader = new Batcher((keys) => loadAccess(deps.db, keys), null);
+    accessLoaders.set(deps.db, loader);
+  }
+  return loader.load(`${meetingId} ${userId}`);
+}
+
+/** Access lookups of one database, gathered per macrotask: a room arriving together is one query. */
+const accessLoaders = new WeakMap<Db, Batcher<string, MeetingAccess | null>>();
+
+async function loadAccess(db: Db, keys: string[]): Promise<Map<string, MeetingAccess>> {
+  const pairs = keys.map((k) => k.split(' ') as [string, string]);
+  const rows = await db
     .select({ meeting: meetings, participant: participants })
     .from(meetings)
-    .innerJoin(participants, and(eq(participants.meetingId, meetings.id), eq(participants.userId, userId)))
-    .where(eq(meetings.id, meetingId));
-  const row = rows[0];
-  return row ? { ...row, role: row.participant.role as MeetingRole } : null;
+    .innerJoin(participants, eq(participants.meetingId, meetings.id))
+    .where(and(inArray(meetings.id, [...new Set(pairs.map((p) => p[0]))]), inArray(participants.userId, [...new Set(pairs.map((p) => p[1]))])));
+  const found = new Map<string, MeetingAccess>();
+  for (const row of rows) found.set(`${row.meeting.id} ${row.participant.userId}`, { ...row, role: row.participant.role as MeetingRole });
+  return found;
 }
 
 /** Like meetingAccess, but answers 401 / 404 / 403 as the API should. */

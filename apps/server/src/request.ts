@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { parse as parseCookieHeader } from 'hono/utils/cookie';
-import { validateSessionToken, type Session, type SessionUser } from '@yishi/auth';
+import { sessionIdFromToken, validateSessionIds, type SessionValidation } from '@yishi/auth';
+import type { Db } from '@yishi/db';
 import { pickLocale, type Locale } from '@yishi/model';
 import type { Config } from './config.ts';
+import { Batcher } from './batch.ts';
 import type { Deps } from './deps.ts';
 
 /*
@@ -149,11 +151,16 @@ export function nodeRequestContext(req: Pick<IncomingMessage, 'headers' | 'socke
   );
 }
 
+/** Session lookups of one database, gathered per macrotask (see Batcher). */
+const sessionLoaders = new WeakMap<Db, Batcher<string, SessionValidation | null>>();
+
 /** Who the session belongs to, or null (no token, unknown, expired). */
-export async function authenticate(
-  deps: Pick<Deps, 'db'>,
-  context: Pick<RequestContext, 'sessionToken'>,
-): Promise<{ user: SessionUser; session: Session; renewed: boolean } | null> {
+export async function authenticate(deps: Pick<Deps, 'db'>, context: Pick<RequestContext, 'sessionToken'>): Promise<SessionValidation | null> {
   if (!context.sessionToken) return null;
-  return validateSessionToken(deps.db, context.sessionToken);
+  let loader = sessionLoaders.get(deps.db);
+  if (!loader) {
+    loader = new Batcher((ids) => validateSessionIds(deps.db, ids), null);
+    sessionLoaders.set(deps.db, loader);
+  }
+  return loader.load(sessionIdFromToken(context.sessionToken));
 }

@@ -1,6 +1,6 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { sessions, users, type Db } from '@yishi/db';
 
 /** Sessions live 30 days and slide: a session used in its last 15 days is extended. */
@@ -51,8 +51,18 @@ export async function createSession(db: Db, token: string, userId: string, now =
 
 /** Looks a token up; deletes it if expired; slides the expiry when it is in its second half. */
 export async function validateSessionToken(db: Db, token: string, now = new Date()): Promise<SessionValidation | null> {
-  if (!/^[a-z2-7]{16,64}$/.test(token)) return null;
   const id = sessionIdFromToken(token);
+  return (await validateSessionIds(db, [id], now)).get(id) ?? null;
+}
+
+/**
+ * Validates many sessions (by id, the SHA-256 of their tokens) in one query, for callers that
+ * gather lookups. Expired ones are deleted and missing from the answer; those in their second half
+ * slide forward (one UPDATE for all of them).
+ */
+export async function validateSessionIds(db: Db, ids: readonly string[], now = new Date()): Promise<Map<string, SessionValidation>> {
+  const found = new Map<string, SessionValidation>();
+  if (!ids.length) return found;
   const rows = await db
     .select({
       session: { id: sessions.id, userId: sessions.userId, expiresAt: sessions.expiresAt },
@@ -60,21 +70,25 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
     })
     .from(sessions)
     .innerJoin(users, eq(sessions.userId, users.id))
-    .where(eq(sessions.id, id));
-  const row = rows[0];
-  if (!row) return null;
-  const { session, user } = row;
-  if (now.getTime() >= session.expiresAt.getTime()) {
-    await db.delete(sessions).where(eq(sessions.id, id));
-    return null;
+    .where(inArray(sessions.id, [...ids]));
+  const expired: string[] = [];
+  const renew: string[] = [];
+  const renewedUntil = new Date(now.getTime() + SESSION_LIFETIME_MS);
+  for (const { session, user } of rows) {
+    if (now.getTime() >= session.expiresAt.getTime()) {
+      expired.push(session.id);
+      continue;
+    }
+    const renewed = now.getTime() >= session.expiresAt.getTime() - RENEW_WITHIN_MS;
+    if (renewed) {
+      renew.push(session.id);
+      session.expiresAt = renewedUntil;
+    }
+    found.set(session.id, { session, user, renewed });
   }
-  let renewed = false;
-  if (now.getTime() >= session.expiresAt.getTime() - RENEW_WITHIN_MS) {
-    session.expiresAt = new Date(now.getTime() + SESSION_LIFETIME_MS);
-    await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
-    renewed = true;
-  }
-  return { session, user, renewed };
+  if (expired.length) await db.delete(sessions).where(inArray(sessions.id, expired));
+  if (renew.length) await db.update(sessions).set({ expiresAt: renewedUntil }).where(inArray(sessions.id, renew));
+  return found;
 }
 
 export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
