@@ -11,16 +11,18 @@ import { benchResults, type BenchResults, type ScenarioName, type ScenarioResult
 import { buildServer, startYishi, type Storage } from './servers.ts';
 import { coldLoad } from './scenarios/coldLoad.ts';
 import { fanout } from './scenarios/fanout.ts';
+import { hostile } from './scenarios/hostile.ts';
 import { join as joinScenario } from './scenarios/join.ts';
 import { minutes } from './scenarios/minutes.ts';
 import { rooms } from './scenarios/rooms.ts';
 import { votes } from './scenarios/votes.ts';
 import { formatTable } from './table.ts';
 
-const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, rooms, votes, coldLoad, minutes };
+const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes };
 const TARGETS: Record<ScenarioName, string> = {
   fanout: 'p99 ≤ 25 ms at the largest size; p99 ratio yishi/baseline ≤ 1.0',
   join: 'p99 first sync ≤ 2× the stock server',
+  hostile: '/healthz p99 ≤ 50 ms while one guest floods',
   rooms: 'all connected, RSS ≤ 1536 MB, p99 ≤ 50 ms',
   votes: '0 lost, 0 duplicated, ack p99 ≤ 300 ms',
   coldLoad: 'first sync ≤ 150 ms',

@@ -7,6 +7,7 @@ import { SCENARIOS, type ScenarioName } from './results.ts';
 export interface Sizes {
   fanout: { clients: number[]; rate: number; seconds: number; warmupSeconds: number };
   join: { clients: number; rounds: number };
+  hostile: { clients: number; rate: number; seconds: number; warmupSeconds: number };
   rooms: { meetings: number; clientsPerMeeting: number; rate: number; seconds: number; warmupSeconds: number };
   votes: { voters: number; windowMs: number; duplicateShare: number };
   coldLoad: { updates: number; samples: number };
@@ -17,6 +18,7 @@ export interface Sizes {
 export const FULL: Sizes = {
   fanout: { clients: [50, 200, 500], rate: 20, seconds: 30, warmupSeconds: 3 },
   join: { clients: 500, rounds: 3 },
+  hostile: { clients: 20, rate: 10, seconds: 20, warmupSeconds: 2 },
   rooms: { meetings: 250, clientsPerMeeting: 20, rate: 1, seconds: 30, warmupSeconds: 3 },
   votes: { voters: 1000, windowMs: 1000, duplicateShare: 0.05 },
   coldLoad: { updates: 50_000, samples: 3 },
@@ -27,6 +29,7 @@ export const FULL: Sizes = {
 export const QUICK: Sizes = {
   fanout: { clients: [10, 20], rate: 20, seconds: 2, warmupSeconds: 0.5 },
   join: { clients: 20, rounds: 1 },
+  hostile: { clients: 4, rate: 10, seconds: 2, warmupSeconds: 0.5 },
   rooms: { meetings: 5, clientsPerMeeting: 4, rate: 2, seconds: 2, warmupSeconds: 0.5 },
   votes: { voters: 60, windowMs: 500, duplicateShare: 0.1 },
   coldLoad: { updates: 2_000, samples: 1 },
@@ -67,7 +70,7 @@ const schema = z.object({
   out: z.string().optional(),
 });
 
-export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,rooms,votes,coldLoad,minutes] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
+export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
 
 /** Parses the command line; throws with a readable message on bad flags. */
 export function parseOptions(argv: string[]): Options {

@@ -1,4 +1,5 @@
 /** Tasks the harness sends to its worker processes, and what they answer. */
+import type { FloodCounts } from './clients/flood.ts';
 
 export interface YjsClientSpec {
   meetingId: string;
@@ -20,7 +21,9 @@ export type Task =
   | { kind: 'votes.open'; session: string; url: string; meetingId: string; voters: { index: number; cookie: string }[]; concurrency: number }
   /** Every voter casts once at a random instant in [startAt, startAt + windowMs); some twice at once. */
   | { kind: 'votes.cast'; session: string; pollId: string; startAt: number; windowMs: number; duplicateShare: number }
-  | { kind: 'votes.close'; session: string };
+  | { kind: 'votes.close'; session: string }
+  /** One hostile guest floods with everything a stock client can send (clients/flood.ts). */
+  | { kind: 'hostile.flood'; url: string; yjsUrl: string; meetingId: string; cookie: string; seconds: number };
 
 export interface YjsOpenResult {
   synced: number;
@@ -66,7 +69,7 @@ export interface VotesCastResult {
   casts: CastRecord[];
 }
 
-export type TaskResult = YjsOpenResult | YjsTypeResult | YjsDrainResult | VotesOpenResult | VotesCastResult | Record<string, never>;
+export type TaskResult = YjsOpenResult | YjsTypeResult | YjsDrainResult | VotesOpenResult | VotesCastResult | FloodCounts | Record<string, never>;
 
 export type WorkerRequest = { id: number; task: Task };
 export type WorkerReply = { id: number; ok: true; result: TaskResult } | { id: number; ok: false; error: string };

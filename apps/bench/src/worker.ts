@@ -1,6 +1,7 @@
 // A load-generator process: holds real clients and runs the tasks the harness sends over IPC.
 import { mapLimit } from './api.ts';
 import { connectLive, enterMeeting, vote, type LiveSocket } from './clients/voter.ts';
+import { flood } from './clients/flood.ts';
 import { syncWithin, YjsClient } from './clients/yjs.ts';
 import type {
   CastRecord,
@@ -164,6 +165,8 @@ function run(task: Task): Promise<TaskResult> | TaskResult {
       return votesCast(task);
     case 'votes.close':
       return votesClose(task.session);
+    case 'hostile.flood':
+      return flood(task);
   }
 }
 
