@@ -85,7 +85,7 @@ describe(`hostile input against a running server (${testDriver})`, () => {
     for (const cookie of BAD_COOKIES) {
       const me = await fetch(`${server.url}/api/me`, { headers: { cookie } });
       expect(me.status).toBe(401);
-      expect((await me.json()).error.code).toBe('unauthenticated');
+      expect(((await me.json()) as { error: { code: string } }).error.code).toBe('unauthenticated');
       const polling = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { cookie } });
       expect([400, 403]).toContain(polling.status);
       await polling.arrayBuffer();
@@ -149,9 +149,9 @@ describe(`hostile input against a running server (${testDriver})`, () => {
     const calm = await liveClient(server.url, w.cookie, meeting.meetingId);
     sockets.push(calm);
     const gone = new Promise<string>((resolve) => flooder.once('disconnect', resolve));
-    for (let i = 0; i < 3000; i++) flooder.emit('queue:list', { meetingId: meeting.meetingId }, () => {});
+    for (let i = 0; i < 3000; i++) flooder.emit('poll:list', { meetingId: meeting.meetingId }, () => {});
     expect(await gone).toBe('io server disconnect');
-    const answer = await calm.timeout(10_000).emitWithAck('queue:list', { meetingId: meeting.meetingId });
+    const answer = await calm.timeout(10_000).emitWithAck('poll:list', { meetingId: meeting.meetingId });
     expect(answer.ok).toBe(true);
     await stillServing('socket.io flood');
   });
