@@ -3,6 +3,7 @@ import { participants, speakerQueue } from '@yishi/db';
 import {
   canEdit,
   canFacilitate,
+  type MeetingStatus,
   ROOM_LIMITS,
   type Affiliation,
   type QueueDto,
@@ -73,7 +74,7 @@ export async function raiseHand(deps: Deps, userId: string, body: QueueRaisePayl
   if (!who) throw new AppError('not_found');
   // Observers watch; a closed meeting takes no more speakers.
   if (!canEdit(who.role)) throw new AppError('forbidden');
-  if (meetingIsOver(me.meeting.status as MeetingStatus)) throw new AppError('meeting_closed');
+  if (meetingIsOver(me.meeting.status as MeetingStatus)) throw new AppError('meeting_ended');
   return deps.db.transaction(async (tx) => {
     await lockQueue(tx, body.meetingId);
     const [stats] = await tx
