@@ -4,7 +4,11 @@ import { testDriver } from '@yishi/db/testing';
 import {
   createAgendaItem,
   getTimer,
+  readAgenda,
+  sortedItems,
   startTimer,
+  updateAgendaItem,
+  YJS_CLOSE,
   type ClientToServerEvents,
   type QueueDto,
   type RoomClientToServerEvents,
@@ -13,23 +17,29 @@ import {
 } from '@yishi/model';
 import { createTestContext, joinedGuest, listeningServer, meetingWithHost, TestClient, type TestContext } from '../testing.ts';
 import { createSocketLayer } from '../live/socket.ts';
+import { createYjsLayer } from '../yjs/layer.ts';
+import { connectPeer, until, waitFor, type TestPeer } from '../yjs/testing.ts';
 import { loadMeetingDoc } from './minutes.ts';
 
 type Client = Socket<ServerToClientEvents & RoomServerToClientEvents, ClientToServerEvents & RoomClientToServerEvents>;
 
 let ctx: TestContext;
 let url: string;
+let wsUrl: string;
+const peers: TestPeer[] = [];
 let close: () => Promise<void>;
 const sockets: Client[] = [];
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const server = await listeningServer(ctx, [createSocketLayer()]);
+  const server = await listeningServer(ctx, [(_server, deps) => createYjsLayer(deps, { heartbeatMs: 0 }), createSocketLayer()]);
   url = server.url;
+  wsUrl = server.wsUrl;
   close = () => server.yishi.close();
 });
 afterAll(async () => {
   for (const s of sockets) s.disconnect();
+  for (const p of peers) p.destroy();
   await close();
   await ctx.dispose();
 });
@@ -66,7 +76,53 @@ async function draftPoll(socket: Client, meetingId: string, title: string): Prom
   return created.poll.id;
 }
 
+function peer(meetingId: string, client: TestClient): TestPeer {
+  const p = connectPeer(wsUrl, meetingId, client.cookieHeader());
+  peers.push(p);
+  return p;
+}
+
+const titles = (p: TestPeer) => readAgenda(p.doc).items.map((i) => i.title);
+
 describe(`meeting lifecycle on ${testDriver}`, () => {
+  it('after the end host and secretary keep writing, a participant is told and refused; 定稿 freezes everyone', async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const wang = await joinedGuest(ctx.app, meeting.joinCode, '王樓長');
+    const chen = await joinedGuest(ctx.app, meeting.joinCode, '社工小陳', 'social-work');
+    await host.client.patch(`/api/meetings/${meeting.id}/participants/${chen.userId}`, { role: 'secretary' });
+    await host.client.post(`/api/meetings/${meeting.id}/start`);
+    const [hostPeer, wangPeer, chenPeer] = [peer(meeting.id, host.client), peer(meeting.id, wang.client), peer(meeting.id, chen.client)];
+    await Promise.all([hostPeer.synced, wangPeer.synced, chenPeer.synced]);
+    const itemId = String(sortedItems(hostPeer.doc)[2]!.get('id'));
+    startTimer(hostPeer.doc, itemId, 600_000, Date.now());
+    await waitFor(wangPeer.doc, () => getTimer(wangPeer.doc) !== null, 'timer seen');
+
+    expect((await host.client.post(`/api/meetings/${meeting.id}/end`, {})).status).toBe(200);
+    // The timer stops for everyone, through the live room.
+    await waitFor(wangPeer.doc, () => getTimer(wangPeer.doc) === null, 'timer stopped for the participant');
+    await until(() => wangPeer.closes.some((c) => c.code === YJS_CLOSE.rightsChanged), 'participant told');
+    expect(chenPeer.closes.map((c) => c.code)).not.toContain(YJS_CLOSE.rightsChanged);
+    expect(hostPeer.closes).toEqual([]);
+
+    updateAgendaItem(chenPeer.doc, itemId, { title: '议定事项（会后整理）' });
+    await waitFor(hostPeer.doc, () => titles(hostPeer).includes('议定事项（会后整理）'), 'secretary edit after the end');
+    await until(() => wangPeer.provider.synced && wangPeer.provider.wsconnected, 'participant reconnected');
+    await waitFor(wangPeer.doc, () => titles(wangPeer).includes('议定事项（会后整理）'), 'participant still reads');
+    updateAgendaItem(wangPeer.doc, itemId, { title: '居民的改动' });
+    expect(await wangPeer.closed).toMatchObject({ code: YJS_CLOSE.readOnly });
+
+    expect((await host.client.post(`/api/meetings/${meeting.id}/finalize`)).status).toBe(200);
+    await until(() => chenPeer.closes.some((c) => c.code === YJS_CLOSE.rightsChanged), 'secretary told of 定稿');
+    await until(() => chenPeer.provider.synced && chenPeer.provider.wsconnected, 'secretary reconnected');
+    updateAgendaItem(chenPeer.doc, itemId, { title: '定稿后的改动' });
+    expect(await chenPeer.closed).toMatchObject({ code: YJS_CLOSE.readOnly });
+    const stored = await loadMeetingDoc(ctx.deps, meeting.id);
+    expect(readAgenda(stored).items.map((i) => i.title)).toContain('议定事项（会后整理）');
+    expect(readAgenda(stored).items.map((i) => i.title)).not.toContain('定稿后的改动');
+    expect(readAgenda(stored).items.map((i) => i.title)).not.toContain('居民的改动');
+    stored.destroy();
+  });
+
   it('ends a live meeting: timer stopped, floor closed for everyone, no new polls, hands or joins', async () => {
     const { host, meeting } = await meetingWithHost(ctx.app);
     const wang = await joinedGuest(ctx.app, meeting.joinCode, '王樓長');
