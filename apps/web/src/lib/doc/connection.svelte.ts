@@ -64,6 +64,8 @@ export interface LiveDocOptions {
   persist?: boolean;
   /** Called when the server says the session is gone (4401). */
   onUnauthenticated?: () => void;
+  /** Share updates with this browser's other tabs directly (default: yes; tests in one process: no). */
+  tabChannel?: boolean;
 }
 
 const pendingKey = (meetingId: string) => `yishi-pending-${meetingId}`;
@@ -281,9 +283,10 @@ export class LiveDoc {
     this.refresh();
   }
 
-  private connect(doc: Y.Doc, connect: boolean): WebsocketProvider {
+  private connect(doc: Y.Doc, connect: boolean, disableBc = this.options.tabChannel === false): WebsocketProvider {
     return new WebsocketProvider(this.url, this.meetingId, doc, {
       connect,
+      disableBc,
       ...(this.options.WebSocketPolyfill ? { WebSocketPolyfill: this.options.WebSocketPolyfill as typeof WebSocket } : {}),
     });
   }
@@ -297,7 +300,9 @@ export class LiveDoc {
     if (this.recovering || this.destroyed) return;
     this.recovering = true;
     const fresh = new Y.Doc();
-    const probe = this.connect(fresh, true);
+    // Without the tab channel: this tab's other provider (or another tab) would hand the fresh
+    // document the very edits the server refused, and it would be refused in turn.
+    const probe = this.connect(fresh, true, true);
     try {
       await new Promise<void>((resolve) => {
         if (probe.synced) return resolve();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { findItem, readAgenda } from '@yishi/model';
+import { errorMessage, findItem, readAgenda } from '@yishi/model';
 import { liveLayers } from '@yishi/server/layers';
 import { createTestContext, joinedGuest, listeningServer, meetingWithHost, type TestClient, type TestContext } from '@yishi/server/testing';
 import { cookieWebSocket } from '@yishi/server/yjs/testing';
@@ -24,9 +24,9 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-/** A page's live document for this client, as the browser would open it (no IndexedDB in Node). */
+/** A page's live document for this client, as the browser would open it (no IndexedDB in Node; no tab channel, so everything goes through the server). */
 function open(client: TestClient, meetingId: string): LiveDoc {
-  const doc = new LiveDoc(meetingId, { url: wsUrl, WebSocketPolyfill: cookieWebSocket(client.cookieHeader()) as never, persist: false });
+  const doc = new LiveDoc(meetingId, { url: wsUrl, WebSocketPolyfill: cookieWebSocket(client.cookieHeader()) as never, persist: false, tabChannel: false });
   docs.push(doc);
   return doc;
 }
@@ -52,7 +52,7 @@ function until(live: LiveDoc, predicate: () => boolean, label: string): Promise<
 
 /** A live document that never reaches a server (for the parts that need none). */
 function detached(): LiveDoc {
-  const live = new LiveDoc('nowhere', { url: 'ws://127.0.0.1:9/yjs', WebSocketPolyfill: cookieWebSocket('') as never, persist: false });
+  const live = new LiveDoc('nowhere', { url: 'ws://127.0.0.1:9/yjs', WebSocketPolyfill: cookieWebSocket('') as never, persist: false, tabChannel: false });
   live.provider.disconnect();
   docs.push(live);
   return live;
@@ -143,6 +143,34 @@ describe('the live document of a page', () => {
     await until(tablet, () => tablet.view.items[1]?.id === id, 'restored on the tablet');
     const restored = readAgenda(tablet.doc).items[1]!;
     expect(restored).toMatchObject({ title: '各楼栋反映问题', notesText: '3号楼东侧划临时车位', decisionText: '物业本月完成' });
+  });
+
+  it('after a 4409 keeps what the server did not take, and goes on from the server’s copy, read-only', async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const guest = await joinedGuest(ctx.app, meeting.joinCode);
+    const live = open(guest.client, meeting.id);
+    live.setAccess('participant', 'live');
+    await until(live, () => live.synced, 'synced');
+    live.provider.disconnect();
+    const id = live.view.items[1]!.id;
+    live.edit((doc) => (findItem(doc, id)!.get('notes') as Y.XmlFragment).insert(0, [paragraph('5栋：楼道灯不亮')]));
+    expect((await host.client.post(`/api/meetings/${meeting.id}/end`, {})).status).toBe(200);
+    live.setAccess('participant', 'closed');
+    live.provider.connect();
+
+    await until(live, () => live.generation === 1 && live.synced, 'recovered from the server copy');
+    expect(live.refused).toEqual([{ itemId: id, title: '各楼栋反映问题', field: 'notes', text: '5栋：楼道灯不亮' }]);
+    expect(live.notice).toBe(errorMessage('read_only', 'zh-CN'));
+    expect(readAgenda(live.doc).items[1]!.notesText).toBe('');
+    expect(live.pending).toBe(0);
+    expect(live.state).toBe('connected');
+    // Live again: the host's edit after the end arrives.
+    const hostLive = open(host.client, meeting.id);
+    await until(hostLive, () => hostLive.synced, 'host synced');
+    hostLive.updateItem(id, { title: '各楼栋反映问题（会后）' });
+    await until(live, () => titles(live)[1] === '各楼栋反映问题（会后）', 'host edit seen after recovery');
+    live.dismissRefused();
+    expect(live.refused).toEqual([]);
   });
 
   it('derives write rights from role and meeting status', () => {
