@@ -3,7 +3,6 @@ import { participants, speakerQueue } from '@yishi/db';
 import {
   canEdit,
   canFacilitate,
-  type MeetingStatus,
   ROOM_LIMITS,
   type Affiliation,
   type QueueDto,
