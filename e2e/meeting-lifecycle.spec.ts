@@ -186,6 +186,13 @@ test('定稿 freezes the record for everyone; the host reopens it with a reason 
     expect(minutes).toMatch(/- \*\*纪要状态\*\*：定稿（\d{4}年\d+月\d+日（星期.） \d\d:\d\d）/);
     const summary = await room.host.request.put(`/api/meetings/${room.meeting.id}/summary`, { data: { summary: '补一句' } });
     expect(summary.status()).toBe(409);
+    // The minutes page says it too, and the summary cannot be edited there.
+    const minutesPage = await room.host.newPage();
+    await minutesPage.goto(`/m/${room.meeting.id}/minutes`);
+    await expect(minutesPage.getByTestId('minutes-record')).toHaveText(/^定稿（\d{4}年\d+月\d+日（星期.） \d\d:\d\d）$/);
+    await expect(minutesPage.getByTestId('summary-frozen')).toBeVisible();
+    await expect(minutesPage.getByTestId('summary-input')).toHaveAttribute('readonly', '');
+    await minutesPage.close();
   });
 
   await test.step('reopen with a reason: host and secretary edit again, the minutes record why', async () => {
