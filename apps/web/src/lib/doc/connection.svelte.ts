@@ -304,14 +304,23 @@ export class LiveDoc {
     // document the very edits the server refused, and it would be refused in turn.
     const probe = this.connect(fresh, true, true);
     try {
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         if (probe.synced) return resolve();
         const onSync = (synced: boolean) => {
           if (!synced) return;
           probe.off('sync', onSync);
+          probe.off('connection-close', onClose);
           resolve();
         };
+        // A permanent refusal of the fresh copy too (e.g. no longer a participant): stop as usual.
+        const onClose = (event: CloseEvent | null) => {
+          if (!event || !isPermanentClose(event.code)) return;
+          this.stopped = { code: event.code, message: this.explain(event.code) };
+          this.refresh();
+          reject(new Error(`closed ${event.code}`));
+        };
         probe.on('sync', onSync);
+        probe.on('connection-close', onClose);
       });
       if (this.destroyed) throw new Error('destroyed');
       const lost = refusedEdits(this.doc, fresh);
