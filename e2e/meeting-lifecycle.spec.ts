@@ -130,7 +130,8 @@ test('after the end: the secretary tidies the notes (kept through a reload, in t
     await expect(residentPage.getByTestId('refused-edits')).toBeVisible({ timeout: 20_000 });
     await expect(residentPage.getByTestId('refused-text')).toContainText('5栋：楼道灯不亮');
     await expect(residentPage.getByTestId('refused-text')).toContainText('“各楼栋反映问题”的记录');
-    await residentPage.screenshot({ path: artifact('lifecycle-refused-390x844.png'), fullPage: true });
+    await residentPage.getByTestId('refused-edits').scrollIntoViewIfNeeded();
+    await residentPage.screenshot({ path: artifact('lifecycle-refused-390x844.png') });
     const notes = await editor(residentPage, 1);
     await expect(notes).toHaveAttribute('contenteditable', 'false');
     await expect(item(residentPage, 1).getByTestId('agenda-title')).toHaveCount(0);
