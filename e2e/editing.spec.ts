@@ -186,6 +186,31 @@ test('IME hunt: two people compose pinyin in the same paragraph at once; both co
     type: 'ime-hunt',
     description: extra ? `composition letters left in the text: ${JSON.stringify(final)}` : `exact: ${JSON.stringify(final)}`,
   });
+
+  // In different paragraphs at once the compositions are exact (the leftovers above need the
+  // same paragraph).
+  await hostNotes.locator('p').last().click();
+  await host.keyboard.press('End');
+  await host.keyboard.press('Enter');
+  await expect.poll(async () => (await paragraphs(tabletNotes)).length).toBe(2);
+  await tabletNotes.locator('p').first().click();
+  await tablet.keyboard.press('End');
+  const before = await paragraphs(hostNotes);
+  for (let i = 0; i < 3; i++) {
+    await Promise.all([
+      compose(hostIme, ['w', 'wu', 'wuy', 'wuye'], '物业'),
+      compose(tabletIme, ['q', 'qi', 'qin', 'qing', 'qingl', 'qingli'], '清理'),
+    ]);
+  }
+  const letters = (lines: string[]) => lines.join('').replace(/[^a-z]/g, '').length;
+  await expect.poll(async () => (await paragraphs(hostNotes)).join('\n')).toBe((await paragraphs(tabletNotes)).join('\n'));
+  await expect.poll(async () => (await paragraphs(tabletNotes)).join('\n').split('物业').length - 1).toBe(3);
+  const after = await paragraphs(hostNotes);
+  expect(after).toHaveLength(2);
+  expect(after[0]!.split('清理').length - 1).toBe(3);
+  expect(after[1]!.split('物业').length - 1).toBe(3);
+  // No composition letters left behind this time.
+  expect(letters(after)).toBe(letters(before));
   await setup.close();
 });
 
