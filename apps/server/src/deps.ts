@@ -19,6 +19,8 @@ export interface DomainEvents {
   meeting: [meetingId: string];
   /** A follow-up of a community was created or changed. */
   followups: [communityId: string];
+  /** The speaker queue of a meeting changed outside a queue event (e.g. the meeting ended). */
+  queue: [meetingId: string];
 }
 
 /** Everything the app needs, built once in main.ts (or a test) and handed down. */

@@ -187,6 +187,21 @@ function summaryParagraphs(summary: string | null): string[] {
     .filter(Boolean);
 }
 
+/** An instant as the minutes write it: the date in words and HH:mm, China time. */
+function moment(iso: string, text: MinutesText): string {
+  const t = chinaTime(iso);
+  return `${text.date(t.year, t.month, t.day, text.weekday[t.weekday] ?? '')} ${t.hh}:${t.mm}`;
+}
+
+function record(input: MinutesInput, text: MinutesText): Minutes['record'] {
+  const finalizedAt = input.meeting.finalizedAt ?? null;
+  return {
+    final: finalizedAt !== null,
+    status: finalizedAt ? text.record.final(moment(finalizedAt, text)) : text.record.draft,
+    reopenings: (input.meeting.reopenings ?? []).map((r) => text.record.reopened(moment(r.at, text), r.byName, r.reason)),
+  };
+}
+
 /** The one model of a meeting's minutes, assembled from its document, polls, roster and follow-ups. */
 export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Minutes {
   const text = MINUTES_TEXT[locale];
@@ -214,6 +229,7 @@ export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Min
       created: input.followUps.created.map((f) => followUp(f, locale)),
     },
     summary: summaryParagraphs(input.meeting.summary),
+    record: record(input, text),
     signatures: [...text.signatures],
   };
 }

@@ -197,6 +197,8 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
   body.push(field(text.fields.community, minutes.community || '—'));
   body.push(field(text.fields.host, minutes.hosts.join(sep) || '—'));
   body.push(field(text.fields.secretary, minutes.secretaries.join(sep) || '—'));
+  body.push(field(text.record.field, minutes.record.status));
+  for (const reopening of minutes.record.reopenings) body.push(field(text.record.reopenedField, reopening));
 
   heading(text.sections.attendance);
   body.push(new Paragraph({ children: [new TextRun(text.attendance.total(minutes.attendance.total))] }));

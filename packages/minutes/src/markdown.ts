@@ -158,6 +158,8 @@ export function renderMarkdown(minutes: Minutes): string {
   field(text.fields.community, minutes.community || '—');
   field(text.fields.host, minutes.hosts.join(sep) || '—');
   field(text.fields.secretary, minutes.secretaries.join(sep) || '—');
+  field(text.record.field, minutes.record.status);
+  for (const reopening of minutes.record.reopenings) field(text.record.reopenedField, reopening);
 
   heading(text.sections.attendance);
   line(escapeMarkdown(text.attendance.total(minutes.attendance.total)));

@@ -25,6 +25,25 @@ describe('buildMinutes', () => {
     expect(buildMinutes(scriptedMeeting(), 'zh-TW').signatures).toEqual(['主持人簽字', '記錄人簽字', '日期']);
   });
 
+  it('says whether the minutes are final (定稿, with the time) and records each reopening', async () => {
+    expect(minutes.record).toEqual({ final: false, status: '草稿，尚未定稿', reopenings: [] });
+    const input = scriptedMeeting();
+    input.meeting.finalizedAt = '2025-11-20T14:05:00.000Z';
+    input.meeting.reopenings = [{ at: '2025-11-20T13:50:00.000Z', byName: '李书记', reason: '补充议定事项' }];
+    const final = buildMinutes(input);
+    expect(final.record).toEqual({
+      final: true,
+      status: '定稿（2025年11月20日（星期四） 22:05）',
+      reopenings: ['2025年11月20日（星期四） 21:50，李书记：补充议定事项'],
+    });
+    const markdown = renderMarkdown(final);
+    expect(markdown).toContain('- **纪要状态**：定稿（2025年11月20日（星期四） 22:05）');
+    expect(markdown).toContain('- **重新打开**：2025年11月20日（星期四） 21:50，李书记：补充议定事项');
+    const paragraphs = docxParagraphs(docxPart(await renderDocx(final), 'word/document.xml'));
+    expect(paragraphs).toContain('纪要状态：定稿（2025年11月20日（星期四） 22:05）');
+    expect(buildMinutes(input, 'en').record.status).toBe('Final (Thursday, 2025-11-20 22:05)');
+  });
+
   it('counts only present members by affiliation and lists observers apart', () => {
     expect(minutes.attendance.total).toBe(6);
     expect(minutes.attendance.groups.map((g) => [g.label, g.count])).toEqual([

@@ -22,6 +22,8 @@ export interface MinutesText {
     ballot: string;
   };
   sections: { attendance: string; agenda: string; polls: string; followUps: string; carriedOver: string; summary: string; signatures: string };
+  /** The minutes' own state: final (定稿) with its time, or a draft; reopenings with their reasons. */
+  record: { field: string; final: (when: string) => string; draft: string; reopenedField: string; reopened: (when: string, name: string, reason: string) => string };
   attendance: { group: string; count: string; names: string; total: (n: number) => string; observers: string };
   item: { notes: string; decision: string; minutes: (n: number) => string };
   agendaStatus: Record<AgendaStatus, string>;
@@ -84,6 +86,7 @@ const zhCN: MinutesText = {
     ballot: '投票方式',
   },
   sections: { attendance: '出席情况', agenda: '会议议程', polls: '表决结果', followUps: '督办事项', carriedOver: '上次事项推进', summary: '会议小结', signatures: '签字' },
+  record: { field: '纪要状态', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打开', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '类别', count: '人数', names: '名单', total: (n) => `共 ${n} 人出席`, observers: '列席/旁听' },
   item: { notes: '讨论记录', decision: '议定事项', minutes: (n) => `${n} 分钟` },
   agendaStatus: { pending: '未讨论', discussing: '讨论中', done: '已完成' },
@@ -148,6 +151,7 @@ const zhTW: MinutesText = {
     ballot: '投票方式',
   },
   sections: { attendance: '出席情況', agenda: '會議議程', polls: '表決結果', followUps: '督辦事項', carriedOver: '上次事項推進', summary: '會議小結', signatures: '簽字' },
+  record: { field: '紀要狀態', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打開', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '類別', count: '人數', names: '名單', total: (n) => `共 ${n} 人出席`, observers: '列席/旁聽' },
   item: { notes: '討論記錄', decision: '議定事項', minutes: (n) => `${n} 分鐘` },
   agendaStatus: { pending: '未討論', discussing: '討論中', done: '已完成' },
@@ -212,6 +216,7 @@ const en: MinutesText = {
     ballot: 'Ballot',
   },
   sections: { attendance: 'Attendance', agenda: 'Agenda', polls: 'Votes', followUps: 'Follow-ups', carriedOver: 'Follow-ups from earlier meetings', summary: 'Summary', signatures: 'Signatures' },
+  record: { field: 'Minutes', final: (when) => `Final (${when})`, draft: 'Draft, not final yet', reopenedField: 'Reopened', reopened: (when, name, reason) => `${when}, ${name}: ${reason}` },
   attendance: { group: 'Group', count: 'Present', names: 'Names', total: (n) => `${n} present`, observers: 'Observers' },
   item: { notes: 'Notes', decision: 'Decision', minutes: (n) => `${n} min` },
   agendaStatus: { pending: 'Not discussed', discussing: 'In discussion', done: 'Done' },

@@ -25,6 +25,10 @@ export interface MinutesInput {
     communityName: string;
     /** The closing summary the secretary wrote (plain text, paragraphs separated by line breaks). */
     summary: string | null;
+    /** ISO 8601; when the minutes were made final (定稿), null or absent for a draft. */
+    finalizedAt?: string | null;
+    /** Every time final minutes were reopened, with who and why, oldest first. */
+    reopenings?: { at: string; byName: string; reason: string }[];
   };
   roster: ParticipantDto[];
   /** The meeting document as read by readAgenda; null when the meeting never had one. */
@@ -165,6 +169,8 @@ export interface Minutes {
   followUps: { carriedOver: MinutesFollowUp[]; created: MinutesFollowUp[] };
   /** Closing summary paragraphs (empty when none was written). */
   summary: string[];
+  /** Whether the minutes are final (定稿), the state in words, and each reopening in words. */
+  record: { final: boolean; status: string; reopenings: string[] };
   /** Lines of the signature block: 主持人簽字, 記錄人簽字, 日期. */
   signatures: string[];
 }

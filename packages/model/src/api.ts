@@ -51,6 +51,17 @@ export const updateMeetingBody = z
   })
   .refine((b) => Object.keys(b).length > 0);
 
+/** POST /api/meetings/:id/end — with polls still open the host must say whether to keep them open. */
+export const endMeetingBody = z.object({ keepOpenPolls: z.boolean().optional() }).strict();
+export type EndMeetingBody = z.infer<typeof endMeetingBody>;
+
+/** Longest reason for reopening final minutes (it is printed in the minutes). */
+export const REOPEN_REASON_MAX = 500;
+
+/** POST /api/meetings/:id/reopen — final minutes are reopened with a reason the minutes record. */
+export const reopenMeetingBody = z.object({ reason: z.string().trim().min(1).max(REOPEN_REASON_MAX) }).strict();
+export type ReopenMeetingBody = z.infer<typeof reopenMeetingBody>;
+
 export const joinBody = z.object({
   code: z.string().min(1).max(32),
   name,
@@ -95,6 +106,18 @@ export interface MeetingSummaryDto {
   location: string | null;
 }
 
+/** Lifecycle steps of a meeting, in the order they happened. */
+export const MEETING_EVENT_KINDS = ['started', 'ended', 'finalized', 'reopened'] as const;
+export type MeetingEventKind = (typeof MEETING_EVENT_KINDS)[number];
+
+/** One lifecycle step: who did it when (and why, for a reopening). */
+export interface MeetingEventDto {
+  kind: MeetingEventKind;
+  at: string;
+  byName: string;
+  reason: string | null;
+}
+
 export interface MeetingDto extends MeetingSummaryDto {
   communityName: string;
   role: MeetingRole;
@@ -104,6 +127,11 @@ export interface MeetingDto extends MeetingSummaryDto {
   createdAt: string;
   /** Present participants needed for a quorate meeting, or null. */
   attendanceQuorum: number | null;
+  /** When the meeting ended, and when its minutes were made final (定稿), if they are. */
+  endedAt: string | null;
+  finalizedAt: string | null;
+  /** Every lifecycle step (start, end, 定稿, reopening with its reason). */
+  lifecycle: MeetingEventDto[];
 }
 
 export interface ParticipantDto {

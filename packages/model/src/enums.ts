@@ -10,13 +10,19 @@ export type Affiliation = (typeof AFFILIATIONS)[number];
 export const MEETING_ROLES = ['host', 'secretary', 'participant', 'observer'] as const;
 export type MeetingRole = (typeof MEETING_ROLES)[number];
 
-/** Lifecycle of a meeting: planned → live → closed. A closed meeting refuses joins. */
-export const MEETING_STATUSES = ['planned', 'live', 'closed'] as const;
+/**
+ * Lifecycle of a meeting: planned (scheduled) → live → closed (ended) → final (minutes final, 定稿).
+ * A closed or final meeting refuses joins and new polls; the host may reopen a final one (→ closed).
+ */
+export const MEETING_STATUSES = ['planned', 'live', 'closed', 'final'] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 
-/** True once a meeting is over: it refuses joins, and its guests' rights elsewhere end. */
+/**
+ * True once a meeting is over (ended, or its minutes final): it refuses joins, hands and new polls,
+ * and its guests' rights elsewhere end.
+ */
 export function meetingIsOver(status: MeetingStatus): boolean {
-  return status === 'closed';
+  return status === 'closed' || status === 'final';
 }
 
 /** Roles that may change the shared document (everyone but observers). */
@@ -27,4 +33,21 @@ export function canEdit(role: MeetingRole): boolean {
 /** Roles that run the meeting: polls, focus, roster. */
 export function canFacilitate(role: MeetingRole): boolean {
   return role === 'host' || role === 'secretary';
+}
+
+/**
+ * Whether someone may change the shared document now — the one place this is decided (the Yjs
+ * server applies it per connection, the web app shows it). Before and during the meeting everyone
+ * but observers writes; once it has ended only host and secretary tidy notes and decisions; final
+ * minutes (定稿) are frozen for everyone until the host reopens them.
+ */
+export function documentWriteAccess(role: MeetingRole, status: MeetingStatus): boolean {
+  if (status === 'final') return false;
+  if (status === 'closed') return canFacilitate(role);
+  return canEdit(role);
+}
+
+/** Roles that may delete agenda items (and restore deleted ones): host and secretary. */
+export function mayDeleteAgendaItems(role: MeetingRole): boolean {
+  return canFacilitate(role);
 }

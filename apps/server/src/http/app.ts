@@ -12,6 +12,8 @@ import {
   signupBody,
   updateMeetingBody,
   updateParticipantBody,
+  endMeetingBody,
+  reopenMeetingBody,
   checkInBody,
   type Locale,
 } from '@yishi/model';
@@ -24,6 +26,7 @@ import * as demo from '../services/demo.ts';
 import * as communities from '../services/communities.ts';
 import * as followups from '../services/followups.ts';
 import * as meetings from '../services/meetings.ts';
+import * as lifecycle from '../services/lifecycle.ts';
 import * as minutes from '../services/minutes.ts';
 import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
@@ -145,8 +148,24 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   api.get('/meetings/:id', async (c) => c.json(await meetings.getMeeting(deps, c.var.user, c.req.param('id'))));
 
   api.patch('/meetings/:id', async (c) => {
-    const body = await readBody(c, updateMeetingBody);
-    return c.json(await meetings.updateMeeting(deps, c.var.user, c.req.param('id'), body));
+    const { status, ...fields } = await readBody(c, updateMeetingBody);
+    // A status goes through the lifecycle step it names, with that step's rules and effects.
+    if (status !== undefined) await lifecycle.changeStatus(deps, c.var.user, c.req.param('id'), status);
+    return c.json(await meetings.updateMeeting(deps, c.var.user, c.req.param('id'), fields));
+  });
+
+  api.post('/meetings/:id/start', async (c) => c.json(await lifecycle.startMeeting(deps, c.var.user, c.req.param('id'))));
+
+  api.post('/meetings/:id/end', async (c) => {
+    const body = await readBody(c, endMeetingBody);
+    return c.json(await lifecycle.endMeeting(deps, c.var.user, c.req.param('id'), body));
+  });
+
+  api.post('/meetings/:id/finalize', async (c) => c.json(await lifecycle.finalizeMeeting(deps, c.var.user, c.req.param('id'))));
+
+  api.post('/meetings/:id/reopen', async (c) => {
+    const body = await readBody(c, reopenMeetingBody);
+    return c.json(await lifecycle.reopenMeeting(deps, c.var.user, c.req.param('id'), body.reason));
   });
 
   api.post('/meetings/:id/join-code', async (c) => c.json(await meetings.rotateJoinCode(deps, c.var.user, c.req.param('id'))));

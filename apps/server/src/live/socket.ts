@@ -34,7 +34,7 @@ import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, open
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
 import { meetingAccess } from '../access.ts';
-import { listQueue, lowerHand, nextSpeaker, raiseHand, reorderQueue } from '../services/queue.ts';
+import { listQueue, lowerHand, nextSpeaker, raiseHand, readQueue, reorderQueue } from '../services/queue.ts';
 
 export interface SocketLayerOptions {
   /** Largest socket.io packet; bigger ones close that one connection. */
@@ -175,6 +175,13 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     deps.events.on('meeting', onMeeting);
     const onFollowUps = (communityId: string) => io.to(communityRoom(communityId)).emit('followups:changed', { communityId });
     deps.events.on('followups', onFollowUps);
+    // The queue emptied by a service (the meeting ended): everyone sees the floor close.
+    const onQueue = (meetingId: string) =>
+      void readQueue(deps, meetingId).then(
+        (queue) => io.to(meetingRoom(meetingId)).emit('queue:state', { queue }),
+        (error: unknown) => logger.error({ err: error, meetingId }, 'queue:state broadcast failed'),
+      );
+    deps.events.on('queue', onQueue);
 
     io.on('connection', (socket: LiveSocket) => {
       // Floods are answered per socket; other sockets keep their own buckets. A socket that keeps
@@ -278,6 +285,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         deps.events.off('removed', onRemoved);
         deps.events.off('meeting', onMeeting);
         deps.events.off('followups', onFollowUps);
+        deps.events.off('queue', onQueue);
         io.disconnectSockets(true);
         // Not io.close(): that would close the shared HTTP server, which createServer owns.
         io.engine.close();

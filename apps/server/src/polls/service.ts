@@ -3,6 +3,8 @@ import { participants, pollBallots, pollEligible, polls, pollVoters } from '@yis
 import {
   canFacilitate,
   canonicalChoice,
+  meetingIsOver,
+  type MeetingStatus,
   checkChoice,
   checkPollShape,
   SMALL_GROUP,
@@ -116,11 +118,18 @@ async function facilitatorOf(deps: Deps, meetingId: string, userId: string): Pro
   return access;
 }
 
+/** Like facilitatorOf, for starting something new: an ended meeting takes no new polls. */
+async function facilitatorOfRunning(deps: Deps, meetingId: string, userId: string): Promise<MeetingAccess> {
+  const access = await facilitatorOf(deps, meetingId, userId);
+  if (meetingIsOver(access.meeting.status as MeetingStatus)) throw new AppError('meeting_ended');
+  return access;
+}
+
 /** Prepares a poll (status draft); host or secretary only. */
 export async function createPoll(deps: Deps, userId: string, body: PollCreatePayload): Promise<PollDto> {
   const bad = checkPollShape(body);
   if (bad) throw new AppError('invalid_input', {}, {}, [bad]);
-  await facilitatorOf(deps, body.meetingId, userId);
+  await facilitatorOfRunning(deps, body.meetingId, userId);
   const [row] = await deps.db
     .insert(polls)
     .values({
@@ -147,7 +156,7 @@ export async function createPoll(deps: Deps, userId: string, body: PollCreatePay
  */
 export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload): Promise<PollDto> {
   const { poll } = await pollAccess(deps, body.pollId, userId);
-  await facilitatorOf(deps, poll.meetingId, userId);
+  await facilitatorOfRunning(deps, poll.meetingId, userId);
   const row = await deps.db.transaction(async (tx) => {
     const [locked] = await tx.select().from(polls).where(eq(polls.id, poll.id)).for('update');
     if (locked?.status !== 'draft') throw new AppError('poll_not_draft');

@@ -1,6 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
-import { communities, meetings, participants, speakerQueue, users } from '@yishi/db';
+import { communities, meetingEvents, meetings, participants, speakerQueue, users } from '@yishi/db';
 import {
   normalizeJoinCode,
   type Affiliation,
@@ -8,6 +8,7 @@ import {
   type JoinBody,
   type JoinResultDto,
   type MeetingDto,
+  type MeetingEventDto,
   type MeetingKind,
   type MeetingRole,
   type MeetingStatus,
@@ -24,6 +25,7 @@ import { startSession, type NewSession } from './accounts.ts';
 import { requireAccount, requireCommunityMember, requireHost, requireParticipant, meetingAccess } from '../access.ts';
 
 type ParticipantRow = typeof participants.$inferSelect;
+type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
 
 
 export function joinUrl(deps: Deps, code: string): string {
@@ -61,12 +63,22 @@ export async function createMeeting(
   return { id, joinCode, joinUrl: joinUrl(deps, joinCode) };
 }
 
+/** The lifecycle steps of a meeting, oldest first. */
+export async function meetingLifecycle(deps: Deps | { db: Tx }, meetingId: string): Promise<MeetingEventDto[]> {
+  const rows = await deps.db
+    .select()
+    .from(meetingEvents)
+    .where(eq(meetingEvents.meetingId, meetingId))
+    .orderBy(asc(meetingEvents.at), asc(meetingEvents.id));
+  return rows.map((r) => ({ kind: r.kind, at: r.at.toISOString(), byName: r.byName, reason: r.reason }));
+}
+
 export async function getMeeting(deps: Deps, user: SessionUser | null, meetingId: string): Promise<MeetingDto> {
   const { meeting, role } = await requireParticipant(deps, user, meetingId);
-  const [community] = await deps.db
-    .select({ name: communities.name })
-    .from(communities)
-    .where(eq(communities.id, meeting.communityId));
+  const [[community], lifecycle] = await Promise.all([
+    deps.db.select({ name: communities.name }).from(communities).where(eq(communities.id, meeting.communityId)),
+    meetingLifecycle(deps, meetingId),
+  ]);
   return {
     id: meeting.id,
     communityId: meeting.communityId,
@@ -82,6 +94,9 @@ export async function getMeeting(deps: Deps, user: SessionUser | null, meetingId
     joinUrl: joinUrl(deps, meeting.joinCode),
     createdAt: meeting.createdAt.toISOString(),
     attendanceQuorum: meeting.attendanceQuorum,
+    endedAt: meeting.endedAt?.toISOString() ?? null,
+    finalizedAt: meeting.finalizedAt?.toISOString() ?? null,
+    lifecycle,
   };
 }
 
@@ -89,17 +104,18 @@ export async function updateMeeting(
   deps: Deps,
   user: SessionUser | null,
   meetingId: string,
-  patch: { title?: string; status?: MeetingStatus; startsAt?: string | null; location?: string | null; attendanceQuorum?: number | null },
+  patch: { title?: string; startsAt?: string | null; location?: string | null; attendanceQuorum?: number | null },
 ): Promise<MeetingDto> {
   await requireHost(deps, user, meetingId);
   const set: Partial<typeof meetings.$inferInsert> = {};
   if (patch.title !== undefined) set.title = patch.title;
-  if (patch.status !== undefined) set.status = patch.status;
   if (patch.startsAt !== undefined) set.startsAt = patch.startsAt ? new Date(patch.startsAt) : null;
   if (patch.location !== undefined) set.location = patch.location;
   if (patch.attendanceQuorum !== undefined) set.attendanceQuorum = patch.attendanceQuorum;
-  await deps.db.update(meetings).set(set).where(eq(meetings.id, meetingId));
-  deps.events.emit('meeting', meetingId);
+  if (Object.keys(set).length) {
+    await deps.db.update(meetings).set(set).where(eq(meetings.id, meetingId));
+    deps.events.emit('meeting', meetingId);
+  }
   return getMeeting(deps, user, meetingId);
 }
 

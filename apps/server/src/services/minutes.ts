@@ -10,7 +10,7 @@ import { readStoredState } from '../yjs/persistence.ts';
 import { listPolls } from '../polls/service.ts';
 import { meetingFollowUps } from './followups.ts';
 import { requireParticipant, type MeetingAccess } from '../access.ts';
-import { listParticipants } from './meetings.ts';
+import { listParticipants, meetingLifecycle } from './meetings.ts';
 
 /**
  * A meeting's document: what is stored, merged with the live document when the room is loaded in
@@ -55,6 +55,10 @@ async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess)
       location: meeting.location,
       communityName: community?.name ?? '',
       summary: meeting.summary,
+      finalizedAt: meeting.finalizedAt?.toISOString() ?? null,
+      reopenings: (await meetingLifecycle(deps, meeting.id))
+        .filter((e) => e.kind === 'reopened')
+        .map((e) => ({ at: e.at, byName: e.byName, reason: e.reason ?? '' })),
     },
     roster,
     doc: agenda,
@@ -89,7 +93,8 @@ export async function exportMinutes(deps: Deps, user: SessionUser | null, meetin
 
 /** Sets (or, with null or blank text, clears) the closing summary; host or secretary. */
 export async function updateSummary(deps: Deps, user: SessionUser | null, meetingId: string, summary: string | null): Promise<{ summary: string | null }> {
-  await requireMinutesWriter(deps, user, meetingId);
+  const { access } = await requireMinutesWriter(deps, user, meetingId);
+  if (access.meeting.status === 'final') throw new AppError('minutes_final');
   const value = summary?.trim() ? summary.replace(/\r\n?/g, '\n') : null;
   await deps.db.update(meetings).set({ summary: value }).where(eq(meetings.id, meetingId));
   deps.events.emit('meeting', meetingId);

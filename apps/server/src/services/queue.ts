@@ -73,7 +73,7 @@ export async function raiseHand(deps: Deps, userId: string, body: QueueRaisePayl
   if (!who) throw new AppError('not_found');
   // Observers watch; a closed meeting takes no more speakers.
   if (!canEdit(who.role)) throw new AppError('forbidden');
-  if (meetingIsOver(me.meeting.status as MeetingStatus)) throw new AppError('meeting_closed');
+  if (meetingIsOver(me.meeting.status as MeetingStatus)) throw new AppError('meeting_ended');
   return deps.db.transaction(async (tx) => {
     await lockQueue(tx, body.meetingId);
     const [stats] = await tx

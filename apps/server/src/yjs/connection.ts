@@ -1,6 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import { encodeAwarenessUpdate, applyAwarenessUpdate } from 'y-protocols/awareness';
-import { canEdit, YJS_CLOSE, type MeetingRole } from '@yishi/model';
+import { documentWriteAccess, YJS_CLOSE, type MeetingRole } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import { decodeAwareness, encodeAwareness, TokenBucket } from './awareness.ts';
 import {
@@ -139,14 +139,21 @@ export class Connection implements RoomPeer {
     }
   }
 
+  /** Whether this connection may write now (its role and the meeting's status). */
+  get writable(): boolean {
+    return documentWriteAccess(this.role, this.room.status);
+  }
+
   private receiveUpdate(update: Uint8Array): void {
-    if (!canEdit(this.role) || this.room.readOnly) {
-      // Observers, and everyone once the meeting is closed, are read-only: dropped, never stored or broadcast.
-      this.stats.droppedUpdates++;
-      return;
-    }
     if (isRedundantUpdate(this.room.doc, update)) {
       this.stats.skippedRedundant++;
+      return;
+    }
+    if (!this.writable) {
+      // Never dropped silently: the client is told its edit was not saved (it keeps the text).
+      this.stats.droppedUpdates++;
+      this.log.info({ meetingId: this.room.meetingId, userId: this.userId, role: this.role, status: this.room.status }, 'refused an edit from a connection without write right');
+      this.close(YJS_CLOSE.readOnly, 'read only');
       return;
     }
     // Copy out of ws's receive buffer: the update outlives this message in the commit queue.

@@ -11,6 +11,7 @@ import {
   type ErrorCode,
   type MeetingKind,
   type MeetingRole,
+  type MeetingStatus,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { authenticate, nodeRequestContext } from '../request.ts';
@@ -209,7 +210,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
         throw error;
       }
       // Fresh from the database at every upgrade; later changes arrive through refresh().
-      room.readOnly = access.meeting.status === 'closed';
+      room.status = access.meeting.status as MeetingStatus;
       if (socket.destroyed || closing) {
         releaseUser(user.id);
         rooms.release(room);
@@ -280,13 +281,18 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
           .from(meetings)
           .where(eq(meetings.id, meetingId));
         const room = rooms.get(meetingId);
-        if (room) room.readOnly = meeting?.status === 'closed';
         const roles = new Map(rows.map((r) => [r.userId, r.role as MeetingRole]));
-        for (const connection of connections) {
-          if (connection.room.meetingId !== meetingId) continue;
+        const before = new Map([...connections].filter((c) => c.room.meetingId === meetingId).map((c) => [c, c.writable]));
+        if (room && meeting) room.status = meeting.status as MeetingStatus;
+        for (const [connection, wrote] of before) {
           const role = roles.get(connection.userId);
-          if (role) connection.role = role;
-          else connection.close(YJS_CLOSE.forbidden, 'forbidden');
+          if (!role) {
+            connection.close(YJS_CLOSE.forbidden, 'forbidden');
+            continue;
+          }
+          connection.role = role;
+          // A changed write right is told, not applied quietly: the provider reconnects with it.
+          if (connection.writable !== wrote) connection.close(YJS_CLOSE.rightsChanged, 'rights changed');
         }
       } while (refreshing.get(meetingId));
     } catch (error) {

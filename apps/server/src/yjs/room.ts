@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
 import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-protocols/awareness';
+import type { MeetingStatus } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import type { DocPersistence, LoadedDoc } from './persistence.ts';
 import { awarenessMessage, updateMessage } from './protocol.ts';
@@ -60,8 +61,8 @@ export class Room {
   /** Acquisitions not yet released (connections, and upgrades still being accepted). */
   holds = 0;
   state: 'open' | 'unloading' | 'closed' = 'open';
-  /** A closed meeting's document: every write is dropped, as an observer's. */
-  readOnly = false;
+  /** The meeting's status as last read: with the role it decides who may write (documentWriteAccess). */
+  status: MeetingStatus = 'live';
   private logCount: number;
   private logBytes: number;
   private readonly inflight = new Set<Promise<void>>();

@@ -149,7 +149,7 @@ describe(`yjs live layer on ${testDriver}`, () => {
     await assertHealthy();
   });
 
-  it('an observer reads but its writes are dropped; its awareness may describe only itself', async () => {
+  it('an observer reads; its awareness may describe only itself; a write is refused with 4409, never stored', async () => {
     const m = await meeting(1);
     const guest = m.guests[0]!;
     const changed = await m.host.client.patch(
@@ -160,21 +160,13 @@ describe(`yjs live layer on ${testDriver}`, () => {
     const host = peer(m.meetingId, m.hostCookie);
     const observer = peer(m.meetingId, guest.client.cookieHeader());
     await Promise.all([host.synced, observer.synced]);
-    const rowsBefore = await logRows(m.meetingId);
-    const droppedBefore = layer.stats.droppedUpdates;
-    createAgendaItem(observer.doc, { title: '旁听者的修改' });
-    await until(() => layer.stats.droppedUpdates > droppedBefore, 'observer update dropped');
-    // The observer still reads: the host's edit reaches it.
+    // The observer reads: the host's edit reaches it.
     createAgendaItem(host.doc, { title: '主持人的修改' });
     await waitFor(
       observer.doc,
       () => titles(observer.doc).includes('主持人的修改'),
       'observer reads',
     );
-    const room = layer.rooms.get(m.meetingId)!;
-    expect(titles(room.doc)).not.toContain('旁听者的修改');
-    expect(titles(host.doc)).not.toContain('旁听者的修改');
-    expect(await logRows(m.meetingId)).toBe(rowsBefore + 1);
     // Its own awareness is fine…
     observer.provider.awareness.setLocalStateField('user', { name: '旁听' });
     await until(
@@ -195,9 +187,21 @@ describe(`yjs live layer on ${testDriver}`, () => {
     await until(() => layer.stats.droppedAwareness > droppedAwareness, 'spoofed awareness dropped');
     expect(host.provider.awareness.getStates().get(host.doc.clientID)?.user?.name).not.toBe('冒充');
     raw.ws.close();
+
+    // A write is not dropped quietly: the observer's connection is told (4409) and nothing is kept.
+    const rowsBefore = await logRows(m.meetingId);
+    const droppedBefore = layer.stats.droppedUpdates;
+    createAgendaItem(observer.doc, { title: '旁听者的修改' });
+    expect(await observer.closed).toMatchObject({ code: YJS_CLOSE.readOnly });
+    expect(layer.stats.droppedUpdates).toBe(droppedBefore + 1);
+    const room = layer.rooms.get(m.meetingId)!;
+    await room.settled();
+    expect(titles(room.doc)).not.toContain('旁听者的修改');
+    expect(titles(host.doc)).not.toContain('旁听者的修改');
+    expect(await logRows(m.meetingId)).toBe(rowsBefore);
   });
 
-  it('a role change while connected takes effect (demoted to observer → writes dropped)', async () => {
+  it('a role change while connected is told (4001), and the reconnected observer’s write is refused (4409)', async () => {
     const m = await meeting(1);
     const guest = m.guests[0]!;
     const host = peer(m.meetingId, m.hostCookie);
@@ -209,15 +213,15 @@ describe(`yjs live layer on ${testDriver}`, () => {
       role: 'observer',
     });
     const room = layer.rooms.get(m.meetingId)!;
-    let dropped = layer.stats.droppedUpdates;
-    let n = 0;
-    await until(() => {
-      createAgendaItem(member.doc, { title: `降级后${n++}` });
-      return layer.stats.droppedUpdates > dropped;
-    }, 'demotion applied');
-    dropped = layer.stats.droppedUpdates;
+    await until(() => member.closes.some((c) => c.code === YJS_CLOSE.rightsChanged), 'told its rights changed');
+    // The stock provider reconnects by itself, now as an observer, and still reads.
+    await until(() => member.provider.synced && member.provider.wsconnected, 'reconnected');
+    createAgendaItem(host.doc, { title: '降级后主持人' });
+    await waitFor(member.doc, () => titles(member.doc).includes('降级后主持人'), 'still reads');
+    const dropped = layer.stats.droppedUpdates;
     createAgendaItem(member.doc, { title: '降级后最后一次' });
-    await until(() => layer.stats.droppedUpdates > dropped, 'write dropped');
+    expect(await member.closed).toMatchObject({ code: YJS_CLOSE.readOnly });
+    expect(layer.stats.droppedUpdates).toBe(dropped + 1);
     await room.settled();
     expect(titles(room.doc)).not.toContain('降级后最后一次');
   });

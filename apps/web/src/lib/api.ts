@@ -2,6 +2,7 @@ import { error, redirect } from '@sveltejs/kit';
 import type {
   CommunityDto,
   CreateMeetingBody,
+  EndMeetingBody,
   ErrorCode,
   JoinBody,
   JoinResultDto,
@@ -117,6 +118,13 @@ export function createApi(fetchFn: Fetch = fetch) {
     meeting: (id: string) => request<MeetingDto>('GET', `/meetings/${encodeURIComponent(id)}`),
     updateMeeting: (id: string, patch: MeetingPatch) =>
       request<MeetingDto>('PATCH', `/meetings/${encodeURIComponent(id)}`, patch),
+    startMeeting: (id: string) => request<MeetingDto>('POST', `/meetings/${encodeURIComponent(id)}/start`),
+    /** Ends the meeting; with polls still open the answer is polls_open unless keepOpenPolls. */
+    endMeeting: (id: string, body: EndMeetingBody = {}) =>
+      request<MeetingDto>('POST', `/meetings/${encodeURIComponent(id)}/end`, body),
+    finalizeMeeting: (id: string) => request<MeetingDto>('POST', `/meetings/${encodeURIComponent(id)}/finalize`),
+    reopenMeeting: (id: string, reason: string) =>
+      request<MeetingDto>('POST', `/meetings/${encodeURIComponent(id)}/reopen`, { reason }),
     rotateJoinCode: (id: string) =>
       request<{ joinCode: string; joinUrl: string }>(
         'POST',

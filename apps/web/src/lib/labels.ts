@@ -14,6 +14,7 @@ const STATUS: Record<MeetingStatus, () => string> = {
   planned: m.status_planned,
   live: m.status_live,
   closed: m.status_closed,
+  final: m.status_final,
 };
 
 const ROLE: Record<MeetingRole, () => string> = {

@@ -69,6 +69,10 @@ export const meetings = pgTable(
     summary: text('summary'),
     /** How many present participants the meeting needs to be quorate (簽到), or null for no rule. */
     attendanceQuorum: integer('attendance_quorum'),
+    /** When the meeting ended (status closed); kept through 定稿 and reopening. */
+    endedAt: tstz('ended_at'),
+    /** When the minutes were made final (status final); null again once reopened. */
+    finalizedAt: tstz('finalized_at'),
     joinCode: text('join_code').notNull(),
     createdBy: text('created_by')
       .notNull()
@@ -76,6 +80,23 @@ export const meetings = pgTable(
     createdAt: tstz('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('meetings_join_code_key').on(t.joinCode), index('meetings_community_idx').on(t.communityId)],
+);
+
+/** Lifecycle steps of a meeting (start, end, 定稿, reopening with a reason), for the record and the minutes. */
+export const meetingEvents = pgTable(
+  'meeting_events',
+  {
+    id: text('id').primaryKey(),
+    meetingId: text('meeting_id')
+      .notNull()
+      .references(() => meetings.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['started', 'ended', 'finalized', 'reopened'] }).notNull(),
+    at: tstz('at').notNull().defaultNow(),
+    /** The name of who did it, as the roster showed it then. */
+    byName: text('by_name').notNull(),
+    reason: text('reason'),
+  },
+  (t) => [index('meeting_events_meeting_idx').on(t.meetingId, t.at)],
 );
 
 /** The roster: who belongs to a meeting, as what, whether checked in and eligible to vote. */

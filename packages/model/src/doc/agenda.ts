@@ -5,6 +5,7 @@ import {
   AGENDA_LIMITS,
   AGENDA_STATUSES,
   agendaOf,
+  deletedOf,
   metaOf,
   type AgendaItemMap,
   type AgendaStatus,
@@ -64,12 +65,22 @@ function byOrder(a: AgendaItemMap, b: AgendaItemMap): number {
   return ia < ib ? -1 : ia > ib ? 1 : 0;
 }
 
-/** The agenda item maps in display order. */
+/**
+ * The agenda item maps in display order, one per id: two clients restoring the same deleted item
+ * at once both put a copy back, and every reader shows the same one (the first in order).
+ */
 export function sortedItems(doc: Y.Doc): AgendaItemMap[] {
+  const seen = new Set<string>();
   return agendaOf(doc)
     .toArray()
     .filter((item): item is AgendaItemMap => item instanceof Y.Map)
-    .sort(byOrder);
+    .sort(byOrder)
+    .filter((item) => {
+      const id = idOf(item);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
 }
 
 /** The item map with this id, or null. */
@@ -162,6 +173,88 @@ export function removeAgendaItem(doc: Y.Doc, id: string, origin?: unknown): bool
   doc.transact(() => {
     agenda.delete(index, 1);
     if (metaOf(doc).get('focus') === id) metaOf(doc).set('focus', null);
+  }, origin);
+  return true;
+}
+
+/** Most deleted items kept for restoring; the oldest copy goes first beyond this. */
+export const DELETED_LIMIT = 100;
+
+/** A deleted agenda item as the restore list shows it. */
+export interface DeletedItem {
+  id: string;
+  title: string;
+  deletedAt: number;
+  deletedBy: string;
+}
+
+/**
+ * Deletes an item, keeping a full copy (title, notes, decision, fields) in `deleted` so that it can
+ * be restored later from any client. False when there is no such item.
+ */
+export function deleteAgendaItem(
+  doc: Y.Doc,
+  id: string,
+  by: { name: string; at: number },
+  origin?: unknown,
+): boolean {
+  const agenda = agendaOf(doc);
+  const index = agenda.toArray().findIndex((item) => item instanceof Y.Map && idOf(item) === id);
+  if (index < 0) return false;
+  doc.transact(() => {
+    const copy = agenda.get(index).clone();
+    copy.set('deletedAt', by.at);
+    copy.set('deletedBy', by.name.slice(0, AGENDA_LIMITS.presenter));
+    const deleted = deletedOf(doc);
+    // Older copies of the same id (deleted, restored, deleted again) are superseded.
+    const stale = deleted.toArray().flatMap((item, i) => (item instanceof Y.Map && idOf(item) === id ? [i] : []));
+    for (const i of stale.reverse()) deleted.delete(i, 1);
+    if (deleted.length >= DELETED_LIMIT) deleted.delete(0, deleted.length - DELETED_LIMIT + 1);
+    deleted.push([copy]);
+    agenda.delete(index, 1);
+    if (metaOf(doc).get('focus') === id) metaOf(doc).set('focus', null);
+  }, origin);
+  return true;
+}
+
+/** The deleted items that can be restored, most recently deleted first. */
+export function listDeleted(doc: Y.Doc): DeletedItem[] {
+  return deletedOf(doc)
+    .toArray()
+    .filter((item): item is AgendaItemMap => item instanceof Y.Map)
+    .map((item) => {
+      const title = item.get('title');
+      const at = item.get('deletedAt');
+      const who = item.get('deletedBy');
+      return {
+        id: idOf(item),
+        title: title instanceof Y.Text ? title.toString() : '',
+        deletedAt: typeof at === 'number' && Number.isFinite(at) ? at : 0,
+        deletedBy: typeof who === 'string' ? who : '',
+      };
+    })
+    .filter((item) => item.id !== '')
+    .reverse();
+}
+
+/**
+ * Puts a deleted item back where it was (its id, order key, notes and decision), unless an item
+ * with that id is on the agenda already. False when there is nothing to restore.
+ */
+export function restoreAgendaItem(doc: Y.Doc, id: string, origin?: unknown): boolean {
+  const deleted = deletedOf(doc);
+  const index = deleted.toArray().findIndex((item) => item instanceof Y.Map && idOf(item) === id);
+  if (index < 0) return false;
+  const present = findItem(doc, id) !== null;
+  // Checked before writing: Yjs does not roll a transaction back when it throws.
+  if (!present && sortedItems(doc).length >= AGENDA_LIMITS.items)
+    throw new Error(`an agenda holds at most ${AGENDA_LIMITS.items} items`);
+  doc.transact(() => {
+    const copy = deleted.get(index).clone();
+    copy.delete('deletedAt');
+    copy.delete('deletedBy');
+    deleted.delete(index, 1);
+    if (!present) agendaOf(doc).push([copy]);
   }, origin);
   return true;
 }

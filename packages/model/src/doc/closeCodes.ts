@@ -8,6 +8,8 @@ import type { ErrorCode } from '../errors.ts';
 export const YJS_CLOSE = {
   /** The server is shutting down or restarting; the provider reconnects. */
   goingAway: 1001,
+  /** This connection's write right changed (meeting ended, role changed): reconnect with the new one. */
+  rightsChanged: 4001,
   /** A message over the size cap (set by `ws` through maxPayload). */
   messageTooBig: 1009,
   /** A malformed or hostile Yjs message. */
@@ -16,6 +18,8 @@ export const YJS_CLOSE = {
   unauthenticated: 4401,
   /** Not a participant of this meeting (or no such meeting). */
   forbidden: 4403,
+  /** An update from a connection that may not write now; it was not stored. */
+  readOnly: 4409,
   /** Storing an update failed; the client keeps its edits and resends them on reconnect. */
   storageFailed: 4500,
   /** The client does not read what it is sent fast enough. */
@@ -28,9 +32,11 @@ export type YjsCloseCode = (typeof YJS_CLOSE)[keyof typeof YJS_CLOSE];
 const CLOSE_ERRORS: Record<YjsCloseCode, ErrorCode> = {
   1001: 'internal',
   1009: 'payload_too_large',
+  4001: 'rights_changed',
   4400: 'invalid_message',
   4401: 'unauthenticated',
   4403: 'forbidden',
+  4409: 'read_only',
   4500: 'storage_failed',
   4503: 'server_busy',
   4529: 'too_many_connections',

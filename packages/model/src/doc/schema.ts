@@ -12,11 +12,14 @@ import type { MeetingKind } from '../enums.ts';
  *   'pending' | 'discussing' | 'done', `order` fractional key (the display order; the array
  *   position means nothing), `notes` and `decision` Y.XmlFragment (Tiptap's Collaboration
  *   extension binds to them with `Collaboration.configure({ fragment })`).
+ * - `doc.getArray('deleted')`: deleted agenda items, each a full copy of the item map plus
+ *   `deletedAt` (epoch ms) and `deletedBy` (a name), so that host or secretary can restore one with
+ *   its notes and decision from any client for the rest of the meeting.
  */
 export const SCHEMA_VERSION = 1;
 
 /** Root names, so that no one types them twice. */
-export const DOC_ROOTS = { meta: 'meta', agenda: 'agenda' } as const;
+export const DOC_ROOTS = { meta: 'meta', agenda: 'agenda', deleted: 'deleted' } as const;
 
 export const AGENDA_STATUSES = ['pending', 'discussing', 'done'] as const;
 export type AgendaStatus = (typeof AGENDA_STATUSES)[number];
@@ -39,6 +42,11 @@ export function metaOf(doc: Y.Doc): Y.Map<unknown> {
 /** The `agenda` array of a meeting document (unordered: sort by `order`, see readAgenda). */
 export function agendaOf(doc: Y.Doc): Y.Array<AgendaItemMap> {
   return doc.getArray<AgendaItemMap>(DOC_ROOTS.agenda);
+}
+
+/** The `deleted` array: copies of deleted agenda items, kept for restoring. */
+export function deletedOf(doc: Y.Doc): Y.Array<AgendaItemMap> {
+  return doc.getArray<AgendaItemMap>(DOC_ROOTS.deleted);
 }
 
 /** The schema version a document says it has (0 for a document that never had one). */

@@ -1,8 +1,9 @@
 import type * as Y from 'yjs';
 import { applyTextEdit, transformIndex, type TextDelta } from '@yishi/model';
 
-/** Origin of the input's own writes, so its observer can tell them from remote ones. */
-const LOCAL = Symbol('text-input');
+/** Origin of the input's own writes, so its observer can tell them from remote ones (undo tracks it). */
+export const TEXT_ORIGIN = Symbol('text-input');
+const LOCAL = TEXT_ORIGIN;
 
 /**
  * Binds an `<input>` to a Y.Text both ways without losing anyone's characters:
