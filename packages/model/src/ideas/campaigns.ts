@@ -282,3 +282,18 @@ export interface HouseholdCodeDto {
 }
 
 
+
+/** socket.io: an organiser watches a campaign's live list (new ideas arrive while they sort). */
+export const campaignWatchPayload = z.object({ campaignId: id });
+export type CampaignWatchPayload = z.infer<typeof campaignWatchPayload>;
+
+export interface IdeasClientToServerEvents {
+  'campaign:watch': (payload: CampaignWatchPayload, ack: (answer: { ok: true } | { ok: false; error: { code: string; message: string } }) => void) => void;
+}
+
+export interface IdeasServerToClientEvents {
+  /** A new idea of a watched campaign (organisers only: it carries building and unit). */
+  'idea:new': (payload: { campaignId: string; idea: IdeaDto }) => void;
+  /** Themes, moves, rounds or answers of a watched campaign changed: re-read what is shown. */
+  'ideas:changed': (payload: { campaignId: string }) => void;
+}
