@@ -59,6 +59,7 @@ export const createCampaignBody = z.object({
   closesAt: z.iso.datetime({ offset: true }).optional().nullable(),
 });
 export type CreateCampaignBody = z.infer<typeof createCampaignBody>;
+export type CreateCampaignInput = z.input<typeof createCampaignBody>;
 
 export const updateCampaignBody = z
   .object({ title: text(IDEA_LIMITS.title).optional(), closesAt: z.iso.datetime({ offset: true }).optional().nullable() })
@@ -66,6 +67,8 @@ export const updateCampaignBody = z
 
 export const submitIdeaBody = z.object({ text: text(IDEA_LIMITS.text), building: optionalPart, unit: optionalPart });
 export type SubmitIdeaBody = z.infer<typeof submitIdeaBody>;
+/** What a client sends (before trimming and defaults). */
+export type SubmitIdeaInput = z.input<typeof submitIdeaBody>;
 
 /** Paper slips and door-to-door answers typed in by a volunteer (one, or a batch from a CSV file). */
 export const paperIdeasBody = z.object({
@@ -73,6 +76,7 @@ export const paperIdeasBody = z.object({
   ideas: z.array(submitIdeaBody).min(1).max(IDEA_LIMITS.ideasPerRequest),
 });
 export type PaperIdeasBody = z.infer<typeof paperIdeasBody>;
+export type PaperIdeasInput = z.input<typeof paperIdeasBody>;
 
 export const createThemeBody = z.object({
   title: text(IDEA_LIMITS.title),
@@ -80,6 +84,7 @@ export const createThemeBody = z.object({
   ideaIds: z.array(id).max(IDEA_LIMITS.themeIdeas).default([]),
 });
 export type CreateThemeBody = z.infer<typeof createThemeBody>;
+export type CreateThemeInput = z.input<typeof createThemeBody>;
 
 export const updateThemeBody = z
   .object({ title: text(IDEA_LIMITS.title).optional(), category: z.string().trim().max(IDEA_LIMITS.category).optional().nullable() })
@@ -112,6 +117,7 @@ export const createRoundBody = z
   .refine((b) => (b.themeIds?.length ?? 0) + (b.projects?.length ?? 0) >= 2, { path: ['projects'] })
   .refine((b) => (b.themeIds?.length ?? 0) + (b.projects?.length ?? 0) <= IDEA_LIMITS.roundItems, { path: ['projects'] });
 export type CreateRoundBody = z.infer<typeof createRoundBody>;
+export type CreateRoundInput = z.input<typeof createRoundBody>;
 
 export const ROUND_STATUSES = ['open', 'closed'] as const;
 export type RoundStatus = (typeof ROUND_STATUSES)[number];
@@ -130,6 +136,7 @@ export const roundAnswerBody = z
   })
   .refine((b) => (b.ranking === undefined) !== (b.pairs === undefined), { path: ['ranking'] });
 export type RoundAnswerBody = z.infer<typeof roundAnswerBody>;
+export type RoundAnswerInput = z.input<typeof roundAnswerBody>;
 
 /** A paper answer typed in by a volunteer: the same, plus who collected it. */
 export const paperAnswerBody = z.intersection(roundAnswerBody, z.object({ collectedBy: text(IDEA_LIMITS.collectedBy) }));
