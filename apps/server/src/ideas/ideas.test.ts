@@ -394,7 +394,7 @@ describe(`photos (${testDriver})`, () => {
     ] as const) {
       const res = await upload(idea.json.receipt, body, type);
       expect(res.status).toBe(400);
-      expect((await res.json()).error.code).toBe('photo_refused');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('photo_refused');
     }
     // Larger than any resized photo: refused before it is read whole.
     const big = await upload(idea.json.receipt, new Uint8Array(1_100_000), 'image/jpeg');
