@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, ilike, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ilike, inArray, isNotNull } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { SessionUser } from '@yishi/auth';
 import { communities, followUps, ideaCampaigns, ideaMoveItems, ideaMoves, ideaPhotos, ideas, ideaThemes, meetings, rankingRounds } from '@yishi/db';
@@ -408,10 +408,10 @@ export async function themesToAgenda(deps: Deps, user: SessionUser | null, campa
   const now = new Date();
   await deps.db.transaction(async (tx) => {
     for (const p of placed) {
-      await tx
-        .update(ideaThemes)
-        .set({ meetingId: body.meetingId, agendaItemId: p.itemId, agendaAt: sql`coalesce(case when ${ideaThemes.meetingId} = ${body.meetingId} then ${ideaThemes.agendaAt} end, ${now})` })
-        .where(eq(ideaThemes.id, p.themeId));
+      const theme = ordered.find((t) => t.id === p.themeId)!;
+      // A theme sent again to the same meeting keeps the day it was first put on its agenda.
+      const agendaAt = theme.meetingId === body.meetingId && theme.agendaAt ? theme.agendaAt : now;
+      await tx.update(ideaThemes).set({ meetingId: body.meetingId, agendaItemId: p.itemId, agendaAt }).where(eq(ideaThemes.id, p.themeId));
     }
   });
   deps.events.emit('ideas', campaignId, null);
