@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, ilike, inArray, isNotNull } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
 import * as Y from 'yjs';
 import type { SessionUser } from '@yishi/auth';
 import { communities, followUps, ideaCampaigns, ideaMoveItems, ideaMoves, ideaPhotos, ideas, ideaThemes, meetings, rankingRounds } from '@yishi/db';
@@ -363,6 +364,15 @@ const AGENDA_MORE: Record<Locale, (n: number) => string> = {
 /** Ideas written into an agenda item's notes; the rest are counted, not copied. */
 const IDEAS_IN_NOTES = 60;
 
+/** The agenda item a theme becomes in a meeting: 16 base32 characters of SHA-256(theme, meeting). */
+export function agendaItemIdFor(themeId: string, meetingId: string): string {
+  const digest = createHash('sha256').update(`${themeId}\u0000${meetingId}`).digest();
+  let id = '';
+  for (let i = 0; i < 16; i++) id += ITEM_ID_ALPHABET[digest[i]! & 31];
+  return id;
+}
+const ITEM_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
 function paragraph(text: string): Y.XmlElement {
   const p = new Y.XmlElement('paragraph');
   p.insert(0, [new Y.XmlText(text)]);
@@ -385,10 +395,12 @@ export async function themesToAgenda(deps: Deps, user: SessionUser | null, campa
   const ordered = body.themeIds.map((id) => themes.find((t) => t.id === id)!);
   const placed = await deps.editDoc(body.meetingId, access.meeting.kind as MeetingKind, (doc) =>
     ordered.map((theme) => {
-      // A theme already on this meeting's agenda is not added twice.
-      if (theme.meetingId === body.meetingId && theme.agendaItemId && findItem(doc, theme.agendaItemId)) return { themeId: theme.id, itemId: theme.agendaItemId };
+      // The item's id follows from theme and meeting: sending a theme again (or retrying after a
+      // failure below) finds its item instead of adding it twice.
+      const itemId = agendaItemIdFor(theme.id, body.meetingId);
+      if (findItem(doc, itemId)) return { themeId: theme.id, itemId };
       const own = texts.filter((t) => t.themeId === theme.id).map((t) => t.text);
-      const itemId = createAgendaItem(doc, { title: theme.title });
+      createAgendaItem(doc, { title: theme.title, id: itemId });
       const notes = findItem(doc, itemId)!.get('notes') as Y.XmlFragment;
       const list = new Y.XmlElement('bulletList');
       list.insert(
