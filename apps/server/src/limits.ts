@@ -130,6 +130,25 @@ export class Limits {
     throw new AppError('too_many_attempts', { seconds }, { 'Retry-After': String(seconds) });
   }
 
+  /**
+   * Throws `too_many_attempts` when the key has no point left in the window nor the reserve,
+   * without taking one. For attempts checked first and charged only when wrong (see
+   * ideas/rounds.ts): a right one costs a read instead of two writes to one hot row.
+   */
+  async check(name: LimitName, key: string): Promise<void> {
+    const { main, reserve } = this.stores.get(name)!;
+    const used = await main.get(key);
+    if (!used || used.remainingPoints > 0) return;
+    let waitMs = used.msBeforeNext;
+    if (reserve) {
+      const spare = await reserve.get(key);
+      if (!spare || spare.remainingPoints > 0) return;
+      waitMs = Math.min(waitMs, spare.msBeforeNext);
+    }
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    throw new AppError('too_many_attempts', { seconds }, { 'Retry-After': String(seconds) });
+  }
+
   /** Takes one point of each limit in turn; if one refuses, the points already taken go back. */
   async takeAll(wanted: readonly (readonly [LimitName, string])[]): Promise<Ticket> {
     const taken: Ticket[] = [];

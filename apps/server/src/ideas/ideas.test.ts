@@ -307,6 +307,21 @@ describe(`ranking rounds (${testDriver})`, () => {
       expect(wrong.json.error.code).toBe('unknown_household_code');
     }
     expect((await phone(nat).post(`/api/public/rounds/${round.id}/answers`, { code: 'AAAAAAAA', ranking })).status).toBe(429);
+    // Past the limit a right code is refused too: a guesser learns nothing more from that address.
+    expect((await phone(nat).post(`/api/public/rounds/${round.id}/answers`, { code: codes[0]!.code, ranking })).status).toBe(429);
+    expect((await phone().post(`/api/public/rounds/${round.id}/answers`, { code: codes[0]!.code, ranking })).status).toBe(201);
+  });
+
+  it('concurrent wrong codes beyond the limit answer 429, never what they found', async () => {
+    const { round } = await roundWithCodes();
+    const nat = testAddress();
+    const ranking = round.items.map((i) => i.id);
+    const answers = await Promise.all(Array.from({ length: 30 }, () => phone(nat).post(`/api/public/rounds/${round.id}/answers`, { code: 'AAAAAAAA', ranking })));
+    const wrong = answers.filter((a) => a.status === 404).length;
+    // 3 points: the gate lets a few in flight past the last point, never the whole burst.
+    expect(wrong).toBeGreaterThanOrEqual(3);
+    expect(wrong).toBeLessThanOrEqual(3 + 4);
+    expect(answers.filter((a) => a.status === 429).length).toBe(30 - wrong);
   });
 
   it('refuses bad rankings, a missing household, a closed round', async () => {
