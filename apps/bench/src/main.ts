@@ -16,9 +16,11 @@ import { join as joinScenario } from './scenarios/join.ts';
 import { minutes } from './scenarios/minutes.ts';
 import { rooms } from './scenarios/rooms.ts';
 import { votes } from './scenarios/votes.ts';
+import { IDEAS_TARGET, ideas } from './scenarios/ideas.ts';
+import { RANKING_TARGET, ranking } from './scenarios/ranking.ts';
 import { formatTable } from './table.ts';
 
-const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes };
+const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes, ideas, ranking };
 const TARGETS: Record<ScenarioName, string> = {
   fanout: 'p99 ≤ 25 ms at the largest size; p99 ratio yishi/baseline ≤ 1.0',
   join: 'p99 first sync ≤ 2× the stock server',
@@ -27,6 +29,8 @@ const TARGETS: Record<ScenarioName, string> = {
   votes: '0 lost, 0 duplicated, ack p99 ≤ 300 ms',
   coldLoad: 'first sync ≤ 150 ms',
   minutes: 'DOCX export ≤ 500 ms',
+  ideas: IDEAS_TARGET,
+  ranking: RANKING_TARGET,
 };
 
 /** Runs the selected scenarios; a scenario that throws is reported as an error, the rest still run. */

@@ -12,6 +12,8 @@ export interface Sizes {
   votes: { voters: number; windowMs: number; duplicateShare: number };
   coldLoad: { updates: number; samples: number };
   minutes: { items: number; noteChars: number; polls: number; followUps: number; attendees: number; samples: number };
+  ideas: { ideas: number; seconds: number };
+  ranking: { households: number; buildings: number; projects: number; seconds: number; twiceShare: number; resultSamples: number };
 }
 
 /** The issue's numbers. */
@@ -23,6 +25,9 @@ export const FULL: Sizes = {
   votes: { voters: 1000, windowMs: 1000, duplicateShare: 0.05 },
   coldLoad: { updates: 50_000, samples: 3 },
   minutes: { items: 40, noteChars: 20_000, polls: 10, followUps: 60, attendees: 20, samples: 10 },
+  // The issue: 500 ideas in one minute; 2,150 households within 10 minutes (here: within 2).
+  ideas: { ideas: 500, seconds: 60 },
+  ranking: { households: 2150, buildings: 20, projects: 21, seconds: 120, twiceShare: 0.03, resultSamples: 20 },
 };
 
 /** Small numbers for CI: every path runs, nothing is measured seriously. */
@@ -34,6 +39,8 @@ export const QUICK: Sizes = {
   votes: { voters: 60, windowMs: 500, duplicateShare: 0.1 },
   coldLoad: { updates: 2_000, samples: 1 },
   minutes: { items: 40, noteChars: 20_000, polls: 3, followUps: 10, attendees: 6, samples: 2 },
+  ideas: { ideas: 40, seconds: 4 },
+  ranking: { households: 120, buildings: 4, projects: 21, seconds: 5, twiceShare: 0.1, resultSamples: 3 },
 };
 
 export interface Options {
@@ -70,7 +77,7 @@ const schema = z.object({
   out: z.string().optional(),
 });
 
-export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
+export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes,ideas,ranking] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
 
 /** Parses the command line; throws with a readable message on bad flags. */
 export function parseOptions(argv: string[]): Options {

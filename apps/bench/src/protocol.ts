@@ -23,7 +23,37 @@ export type Task =
   | { kind: 'votes.cast'; session: string; pollId: string; startAt: number; windowMs: number; duplicateShare: number }
   | { kind: 'votes.close'; session: string }
   /** One hostile guest floods with everything a stock client can send (clients/flood.ts). */
-  | { kind: 'hostile.flood'; url: string; yjsUrl: string; meetingId: string; cookie: string; seconds: number };
+  | { kind: 'hostile.flood'; url: string; yjsUrl: string; meetingId: string; cookie: string; seconds: number }
+  /** Sends each HTTP request at its own instant (startAt + offsetMs, shared clock) and records the answer. */
+  | { kind: 'http.burst'; url: string; startAt: number; requests: BurstRequest[] };
+
+/** One scheduled request of an http.burst. */
+export interface BurstRequest {
+  /** The caller's index for it (household, idea, probe). */
+  index: number;
+  offsetMs: number;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  /** Hand the parsed JSON answer back (only where the harness needs it: receipts, ids). */
+  keep?: boolean;
+}
+
+/** What one scheduled request got. */
+export interface BurstRecord {
+  index: number;
+  status: number;
+  /** Error code of a refused request. */
+  code?: string;
+  /** Sent at (shared clock) and send-to-answer time. */
+  at: number;
+  ms: number;
+  json?: unknown;
+}
+
+export interface BurstResult {
+  records: BurstRecord[];
+}
 
 export interface YjsOpenResult {
   synced: number;
@@ -69,7 +99,7 @@ export interface VotesCastResult {
   casts: CastRecord[];
 }
 
-export type TaskResult = YjsOpenResult | YjsTypeResult | YjsDrainResult | VotesOpenResult | VotesCastResult | FloodCounts | Record<string, never>;
+export type TaskResult = YjsOpenResult | YjsTypeResult | YjsDrainResult | VotesOpenResult | VotesCastResult | FloodCounts | BurstResult | Record<string, never>;
 
 export type WorkerRequest = { id: number; task: Task };
 export type WorkerReply = { id: number; ok: true; result: TaskResult } | { id: number; ok: false; error: string };

@@ -3,6 +3,7 @@ import { mapLimit } from './api.ts';
 import { connectLive, enterMeeting, vote, type LiveSocket } from './clients/voter.ts';
 import { flood } from './clients/flood.ts';
 import { syncWithin, YjsClient } from './clients/yjs.ts';
+import { burst } from './clients/http.ts';
 import type {
   CastRecord,
   Task,
@@ -167,6 +168,8 @@ function run(task: Task): Promise<TaskResult> | TaskResult {
       return votesClose(task.session);
     case 'hostile.flood':
       return flood(task);
+    case 'http.burst':
+      return burst(task);
   }
 }
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type * as Y from 'yjs';
 import type { Database, Db } from '@yishi/db';
+import type { IdeaDto } from '@yishi/model';
 import type { Config } from './config.ts';
 import { Limits } from './limits.ts';
 import { LiveSessions } from './sessions.ts';
@@ -21,6 +22,8 @@ export interface DomainEvents {
   followups: [communityId: string];
   /** The speaker queue of a meeting changed outside a queue event (e.g. the meeting ended). */
   queue: [meetingId: string];
+  /** An idea campaign changed: a new idea (given, for organisers' live lists) or themes, moves, rounds (null). */
+  ideas: [campaignId: string, idea: IdeaDto | null];
 }
 
 /** Everything the app needs, built once in main.ts (or a test) and handed down. */

@@ -8,6 +8,8 @@ export class AppError extends Error {
     readonly headers: Record<string, string> = {},
     /** For invalid_input: the fields at fault, named in the message in the reader's language. */
     readonly fields: string[] = [],
+    /** Further machine-readable facts for the client (e.g. the bad rows of an import). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(code);
   }
@@ -17,8 +19,8 @@ export class AppError extends Error {
   }
 
   /** The `{code, message}` pair in a locale. */
-  toBody(locale: Locale): { code: ErrorCode; message: string } {
+  toBody(locale: Locale): { code: ErrorCode; message: string } & Record<string, unknown> {
     const params = this.fields.length ? { ...this.params, fields: fieldList(this.fields, locale) } : this.params;
-    return { code: this.code, message: errorMessage(this.code, locale, params) };
+    return { ...this.details, code: this.code, message: errorMessage(this.code, locale, params) };
   }
 }

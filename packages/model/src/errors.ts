@@ -41,6 +41,20 @@ export const ERRORS = {
   // The room (speaker queue).
   queue_full: 409,
   queue_changed: 409,
+  // Idea campaigns, ranking rounds and the unit register.
+  campaign_closed: 409,
+  campaign_full: 409,
+  round_closed: 409,
+  unknown_household_code: 404,
+  unknown_receipt: 404,
+  household_required: 400,
+  unit_not_in_register: 400,
+  register_empty: 409,
+  invalid_units: 400,
+  invalid_ranking: 400,
+  move_undone: 409,
+  move_superseded: 409,
+  photo_refused: 400,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -85,6 +99,19 @@ const MESSAGES: Record<Locale, Messages> = {
     rate_limited: '操作太频繁了，请稍后再试。',
     queue_full: '发言排队的人太多了，请稍后再举手。',
     queue_changed: '排队刚刚有变化，请按最新的顺序重新排列。',
+    campaign_closed: '这次征集已经截止，感谢关注。',
+    campaign_full: '这次征集收到的意见已达上限，请联系社区工作人员。',
+    round_closed: '这轮排序已经结束，不能再提交。',
+    unknown_household_code: '没有找到这个住户码，请核对纸条上的号码后再试。',
+    unknown_receipt: '没有找到这个回执码，请核对后再试。',
+    household_required: '请填写住户码，或填写楼栋和房号。',
+    unit_not_in_register: '房屋登记册里没有这个楼栋和房号，请核对后再试。',
+    register_empty: '请先导入房屋登记册，再生成住户码。',
+    invalid_units: '房屋登记册有 {count} 行有误，请修改后再导入。',
+    invalid_ranking: '排序的项目有误，请刷新页面后重新排列。',
+    move_undone: '这次操作已经撤销过了。',
+    move_superseded: '这些意见之后又被移动过，不能再撤销这一步。',
+    photo_refused: '照片无法使用：只接受 1 MB 以内的 JPEG、PNG 或 WebP 图片。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -124,6 +151,19 @@ const MESSAGES: Record<Locale, Messages> = {
     rate_limited: '操作太頻繁了，請稍後再試。',
     queue_full: '發言排隊的人太多了，請稍後再舉手。',
     queue_changed: '排隊剛剛有變化，請按最新的順序重新排列。',
+    campaign_closed: '這次徵集已經截止，感謝關注。',
+    campaign_full: '這次徵集收到的意見已達上限，請聯絡社區工作人員。',
+    round_closed: '這輪排序已經結束，不能再提交。',
+    unknown_household_code: '沒有找到這個住戶碼，請核對紙條上的號碼後再試。',
+    unknown_receipt: '沒有找到這個回執碼，請核對後再試。',
+    household_required: '請填寫住戶碼，或填寫樓棟和房號。',
+    unit_not_in_register: '房屋登記冊裡沒有這個樓棟和房號，請核對後再試。',
+    register_empty: '請先匯入房屋登記冊，再產生住戶碼。',
+    invalid_units: '房屋登記冊有 {count} 行有誤，請修改後再匯入。',
+    invalid_ranking: '排序的項目有誤，請重新整理頁面後重新排列。',
+    move_undone: '這次操作已經復原過了。',
+    move_superseded: '這些意見之後又被移動過，不能再復原這一步。',
+    photo_refused: '照片無法使用：只接受 1 MB 以內的 JPEG、PNG 或 WebP 圖片。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -163,14 +203,27 @@ const MESSAGES: Record<Locale, Messages> = {
     rate_limited: 'Too many requests; please slow down.',
     queue_full: 'The speaker queue is full; please raise your hand again later.',
     queue_changed: 'The queue has just changed; please reorder the current list.',
+    campaign_closed: 'This idea collection has closed. Thank you for your interest.',
+    campaign_full: 'This collection has reached its limit of ideas; please contact the community office.',
+    round_closed: 'This ranking round has ended; answers are no longer taken.',
+    unknown_household_code: 'No household has this code. Please check the slip and try again.',
+    unknown_receipt: 'No idea has this receipt code. Please check it and try again.',
+    household_required: 'Please give your household code, or your building and unit.',
+    unit_not_in_register: 'This building and unit are not in the unit register. Please check them.',
+    register_empty: 'Import the unit register first, then generate household codes.',
+    invalid_units: '{count} rows of the unit register are wrong; please fix them and import again.',
+    invalid_ranking: 'The ranking names unknown items; please reload the page and order them again.',
+    move_undone: 'This step has already been undone.',
+    move_superseded: 'These ideas were moved again since; this step can no longer be undone.',
+    photo_refused: 'This photo cannot be used: only JPEG, PNG or WebP images up to 1 MB are accepted.',
   },
 };
 
 /** Field names as a person reads them, for invalid_input messages. */
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决' },
-  'zh-TW': { userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決' },
-  en: { username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls' },
+  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决' },
+  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決' },
+  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls' },
 };
 
 /** The message for an error code in a locale, with { userId: 'participant', order: 'order', limitSeconds: 'speaking time', attendanceQuorum: 'attendance quorum',placeholders} filled in. */

@@ -9,3 +9,4 @@ export * from './labels.ts';
 export * from './doc/index.ts';
 export * from './room.ts';
 export * from './pages.ts';
+export * from './ideas/index.ts';

@@ -32,6 +32,7 @@ import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
 import { readBody, type AppContext, type AppEnv } from './context.ts';
 import { AppError } from '../errors.ts';
+import { ideaRoutes } from '../ideas/routes.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -252,6 +253,9 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // Readable without an account: what the notice board (公示) shows.
   api.get('/public/communities/:id/board', async (c) => c.json(await followups.publicBoard(deps, c.req.param('id'))));
+
+  // Idea campaigns, ranking rounds and the unit register (apps/server/src/ideas/).
+  ideaRoutes(api, deps);
 
   app.route('/api', api);
   return app;

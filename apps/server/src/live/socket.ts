@@ -23,6 +23,9 @@ import {
   type ClientToServerEvents,
   type Locale,
   type ServerToClientEvents,
+  campaignWatchPayload,
+  type IdeasClientToServerEvents,
+  type IdeasServerToClientEvents,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { TokenBucket } from '../limits.ts';
@@ -35,6 +38,8 @@ import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
 import { meetingAccess } from '../access.ts';
 import { listQueue, lowerHand, nextSpeaker, raiseHand, readQueue, reorderQueue } from '../services/queue.ts';
+import { requireCampaignAdmin } from '../ideas/access.ts';
+import { campaignRoom, forwardCampaignEvents } from '../ideas/live.ts';
 
 export interface SocketLayerOptions {
   /** Largest socket.io packet; bigger ones close that one connection. */
@@ -62,8 +67,8 @@ interface SocketData {
 }
 
 /** Every event a client may send: polls and the room (speaker queue). */
-type ClientEvents = ClientToServerEvents & RoomClientToServerEvents;
-type ServerEvents = ServerToClientEvents & RoomServerToClientEvents;
+type ClientEvents = ClientToServerEvents & RoomClientToServerEvents & IdeasClientToServerEvents;
+type ServerEvents = ServerToClientEvents & RoomServerToClientEvents & IdeasServerToClientEvents;
 type LiveServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 type LiveSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 
@@ -182,6 +187,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         (error: unknown) => logger.error({ err: error, meetingId }, 'queue:state broadcast failed'),
       );
     deps.events.on('queue', onQueue);
+    const stopCampaignEvents = forwardCampaignEvents(io, deps);
 
     io.on('connection', (socket: LiveSocket) => {
       // Floods are answered per socket; other sockets keep their own buckets. A socket that keeps
@@ -277,6 +283,13 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       on('queue:lower', queueLowerPayload, async (body) => queueChanged(await lowerHand(deps, userId, body)));
       on('queue:next', queueNextPayload, async (body) => queueChanged(await nextSpeaker(deps, userId, body)));
       on('queue:reorder', queueReorderPayload, async (body) => queueChanged(await reorderQueue(deps, userId, body)));
+
+      // Organisers watch a campaign's list live (apps/server/src/ideas/live.ts forwards its changes).
+      on('campaign:watch', campaignWatchPayload, async ({ campaignId }) => {
+        await requireCampaignAdmin(deps, socket.data.user, campaignId);
+        await socket.join(campaignRoom(campaignId));
+        return {};
+      });
     });
 
     return {
@@ -286,6 +299,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         deps.events.off('meeting', onMeeting);
         deps.events.off('followups', onFollowUps);
         deps.events.off('queue', onQueue);
+        stopCampaignEvents();
         io.disconnectSockets(true);
         // Not io.close(): that would close the shared HTTP server, which createServer owns.
         io.engine.close();

@@ -31,6 +31,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | ClientErrorCode,
     message: string,
+    /** Further facts the server gave with the error (e.g. `rows` of a refused import). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -59,16 +61,18 @@ function isErrorBody(value: unknown): value is { error: { code: string; message:
 
 /** A typed client for the JSON API; pass SvelteKit's `fetch` inside load functions. */
 export function createApi(fetchFn: Fetch = fetch) {
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** A JSON request; with `contentType`, `body` (a Blob or text) is sent as it is (CSV files, photos). */
+  async function request<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
     let response: Response;
+    const raw = contentType !== undefined && (typeof body === 'string' || body instanceof Blob);
     try {
       response = await fetchFn(`/api${path}`, {
         method,
         headers:
           body === undefined
             ? { accept: 'application/json' }
-            : { accept: 'application/json', 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+            : { accept: 'application/json', 'content-type': raw ? contentType : 'application/json' },
+        body: body === undefined ? undefined : raw ? (body as string | Blob) : JSON.stringify(body),
         credentials: 'same-origin',
       });
     } catch {
@@ -88,13 +92,15 @@ export function createApi(fetchFn: Fetch = fetch) {
     }
     if (!response.ok) {
       if (isErrorBody(payload))
-        throw new ApiError(response.status, payload.error.code, payload.error.message);
+        throw new ApiError(response.status, payload.error.code, payload.error.message, payload.error);
       throw new ApiError(response.status, 'bad_response', m.error_unexpected());
     }
     return payload as T;
   }
 
   return {
+    /** Any API route, for modules with their own typed clients (e.g. $lib/ideas/api). */
+    request,
     /** The signed-in user, or null without a session. */
     async me(): Promise<UserDto | null> {
       try {

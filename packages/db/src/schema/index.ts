@@ -3,3 +3,4 @@ export * from './yjs.ts';
 export * from './followups.ts';
 export * from './polls.ts';
 export * from './room.ts';
+export * from './ideas.ts';
