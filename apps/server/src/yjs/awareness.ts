@@ -45,30 +45,3 @@ export function encodeAwareness(entries: AwarenessEntry[]): Uint8Array {
   }
   return encoding.toUint8Array(encoder);
 }
-
-/** A token bucket: `capacity` at once, refilled at `perSecond`. The clock is injectable for tests. */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-  constructor(
-    private readonly capacity: number,
-    private readonly perSecond: number,
-    private readonly now: () => number = () => performance.now(),
-  ) {
-    this.tokens = capacity;
-    this.last = now();
-  }
-
-  /** Takes one token; false when the bucket is empty. */
-  take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(
-      this.capacity,
-      this.tokens + ((now - this.last) / 1000) * this.perSecond,
-    );
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}

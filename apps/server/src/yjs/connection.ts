@@ -1,8 +1,9 @@
 import type { WebSocket, RawData } from 'ws';
 import { encodeAwarenessUpdate, applyAwarenessUpdate } from 'y-protocols/awareness';
-import { documentWriteAccess, YJS_CLOSE, type MeetingRole } from '@yishi/model';
+import { documentWriteAccess, mayDeleteAgendaItems, YJS_CLOSE, type MeetingRole } from '@yishi/model';
 import type { Logger } from '../logger.ts';
-import { decodeAwareness, encodeAwareness, TokenBucket } from './awareness.ts';
+import { TokenBucket } from '../limits.ts';
+import { decodeAwareness, encodeAwareness } from './awareness.ts';
 import {
   awarenessMessage,
   InvalidMessage,
@@ -20,6 +21,11 @@ export interface ConnectionLimits {
   /** Awareness messages: burst size and sustained rate. */
   awarenessBurst: number;
   awarenessPerSecond: number;
+  /** Awareness queries (each answered with every state in the room): burst and sustained rate. */
+  awarenessQueryBurst: number;
+  awarenessQueryPerSecond: number;
+  /** Total JSON bytes of all awareness states in one room; new states beyond it are dropped. */
+  roomAwarenessBytes: number;
   /** Awareness client ids one connection may introduce (a provider uses one). */
   clientIdsPerConnection: number;
   /** Bytes of this connection's updates waiting for the database before we stop reading it. */
@@ -32,6 +38,10 @@ export interface ConnectionLimits {
 export interface ConnectionStats {
   droppedUpdates: number;
   droppedAwareness: number;
+  /** Updates the ingest guard refused (too deep, past known clocks, a forbidden delete…). */
+  refusedUpdates: number;
+  /** Awareness queries answered with nothing because the connection asked too often. */
+  throttledQueries: number;
   invalidMessages: number;
   skippedRedundant: number;
 }
@@ -47,6 +57,9 @@ export class Connection implements RoomPeer {
   private pendingBytes = 0;
   private paused = false;
   private readonly awarenessBucket: TokenBucket;
+  private readonly queryBucket: TokenBucket;
+  /** Client ids this connection wrote with (its own items it may take back). */
+  private readonly ownClients = new Set<number>();
 
   constructor(
     readonly ws: WebSocket,
@@ -59,6 +72,7 @@ export class Connection implements RoomPeer {
     private readonly onClose: (connection: Connection) => void,
   ) {
     this.awarenessBucket = new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond);
+    this.queryBucket = new TokenBucket(limits.awarenessQueryBurst, limits.awarenessQueryPerSecond);
   }
 
   /** Joins the room and starts the sync handshake. */
@@ -132,6 +146,11 @@ export class Connection implements RoomPeer {
         this.receiveAwareness(message.update);
         return;
       case 'query-awareness': {
+        // Each answer is the whole room's presence: a flood of one-byte queries is not answered.
+        if (!this.queryBucket.take()) {
+          this.stats.throttledQueries++;
+          return;
+        }
         const states = [...this.room.awareness.getStates().keys()];
         this.send(awarenessMessage(encodeAwarenessUpdate(this.room.awareness, states)));
         return;
@@ -156,6 +175,18 @@ export class Connection implements RoomPeer {
       this.close(YJS_CLOSE.readOnly, 'read only');
       return;
     }
+    const verdict = this.room.guard.check(update, {
+      mayDeleteItems: mayDeleteAgendaItems(this.role),
+      ownClients: this.ownClients,
+    });
+    if (!verdict.ok) {
+      // Never stored, never broadcast; the sender learns why (4400 with the reason).
+      this.stats.refusedUpdates++;
+      this.log.warn({ meetingId: this.room.meetingId, userId: this.userId, reason: verdict.reason }, 'refused a document update');
+      this.close(YJS_CLOSE.invalidMessage, verdict.reason.slice(0, 120));
+      return;
+    }
+    for (const client of verdict.ticket.clients.keys()) this.ownClients.add(client);
     // Copy out of ws's receive buffer: the update outlives this message in the commit queue.
     const own = Uint8Array.from(update);
     this.pendingBytes += own.byteLength;
@@ -164,7 +195,7 @@ export class Connection implements RoomPeer {
       this.paused = true;
       this.ws.pause();
     }
-    void this.room.ingest(own, this).finally(() => {
+    void this.room.ingest(own, this, verdict.ticket).finally(() => {
       this.pendingBytes -= own.byteLength;
       if (this.paused && this.pendingBytes <= this.limits.maxPendingBytes / 2) {
         this.paused = false;
@@ -190,7 +221,9 @@ export class Connection implements RoomPeer {
       const owner = this.room.owners.get(entry.clientId);
       if (owner && owner !== this) return false;
       if (entry.clientId === this.room.doc.clientID) return false;
-      if (Buffer.byteLength(entry.state) > this.limits.awarenessStateBytes) return false;
+      const bytes = Buffer.byteLength(entry.state);
+      if (bytes > this.limits.awarenessStateBytes) return false;
+      if (entry.state !== 'null' && this.room.awarenessBytes + bytes > this.limits.roomAwarenessBytes) return false;
       if (!owner) {
         const mine = [...this.room.owners.values()].filter((o) => o === this).length;
         if (mine >= this.limits.clientIdsPerConnection) return false;
@@ -198,6 +231,7 @@ export class Connection implements RoomPeer {
       }
       return true;
     });
+    for (const entry of kept) this.room.sizeAwareness(entry.clientId, entry.state === 'null' ? 0 : Buffer.byteLength(entry.state));
     this.stats.droppedAwareness += entries.length - kept.length;
     if (kept.length) applyAwarenessUpdate(this.room.awareness, encodeAwareness(kept), this);
   }

@@ -52,6 +52,11 @@ export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
   awarenessStateBytes: 8 * 1024,
   awarenessBurst: 40,
   awarenessPerSecond: 20,
+  // A provider queries once per connect; a tablet reconnecting on bad Wi-Fi a few times a minute.
+  awarenessQueryBurst: 5,
+  awarenessQueryPerSecond: 0.5,
+  // 300 tablets × ~300 bytes of presence, with room to spare; 8 KiB per state as before.
+  roomAwarenessBytes: 512 * 1024,
   clientIdsPerConnection: 4,
   maxPendingBytes: 8 * 1024 * 1024,
   maxBufferedBytes: 32 * 1024 * 1024,
@@ -149,6 +154,8 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     connections: 0,
     droppedUpdates: 0,
     droppedAwareness: 0,
+    refusedUpdates: 0,
+    throttledQueries: 0,
     invalidMessages: 0,
     skippedRedundant: 0,
   };

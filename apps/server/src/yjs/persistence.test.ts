@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { docSnapshots, docUpdates, openDatabase, type Database } from '@yishi/db';
+import * as encoding from 'lib0/encoding';
+import { docQuarantine, docSnapshots, docUpdates, openDatabase, type Database } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import { createAgendaItem, prepareMeetingDoc, readAgenda, updateAgendaItem } from '@yishi/model';
 import { createTestContext, meetingWithHost, type TestContext } from '../testing.ts';
@@ -174,5 +175,52 @@ describe(`doc persistence on ${testDriver}`, () => {
     } finally {
       await second?.close();
     }
+  });
+});
+
+describe(`a poisoned log still loads (${testDriver})`, () => {
+  it('the 6,000-deep tree and the 10-byte delete that overflows the stack: the delete is set aside, the meeting loads, minutes read', async () => {
+    const meetingId = await newMeeting();
+    const persistence = createPgPersistence(ctx.deps.db);
+    const editor = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    editor.on('update', (u: Uint8Array) => updates.push(u));
+    createAgendaItem(editor, { title: '正常的议题' });
+    const id = createAgendaItem(editor, { title: '被毒化' });
+    const item = editor.getArray<Y.Map<unknown>>('agenda').toArray().find((m) => m.get('id') === id)!;
+    const notes = item.get('notes') as Y.XmlFragment;
+    editor.transact(() => {
+      let parent: Y.XmlFragment | Y.XmlElement = notes;
+      for (let i = 0; i < 6000; i++) {
+        const child = new Y.XmlElement('p');
+        parent.insert(0, [child]);
+        parent = child;
+      }
+      parent.insert(0, [new Y.XmlText('最深处')]);
+    });
+    // Deleting the top element (the editor itself would overflow: the update is written by hand).
+    const top = (notes.get(0) as Y.XmlElement)._item!.id;
+    const e = encoding.createEncoder();
+    for (const n of [0, 1, top.client, 1, top.clock, 1]) encoding.writeVarUint(e, n);
+    const poison = encoding.toUint8Array(e);
+    updates.push(poison);
+    expect(poison.byteLength).toBeLessThan(16);
+    createAgendaItem(editor, { title: '之后的议题' });
+    // Written straight to the log, as an older version without the ingest guard would have.
+    for (const u of updates) await persistence.append(meetingId, u);
+    const loaded = await persistence.load(meetingId, (doc) => prepareMeetingDoc(doc, 'general'));
+    const agenda = readAgenda(loaded.doc);
+    expect(agenda.items.map((i) => i.title)).toEqual(expect.arrayContaining(['正常的议题', '被毒化', '之后的议题']));
+    // The deep notes read as degraded text, not a stack overflow.
+    expect(agenda.items.find((i) => i.title === '被毒化')!.notesText).toContain('最深处');
+    const aside = await ctx.deps.db.select().from(docQuarantine).where(eq(docQuarantine.meetingId, meetingId));
+    expect(aside.map((r) => [r.source, Buffer.from(r.bytes).equals(Buffer.from(poison))])).toEqual([['update', true]]);
+    expect(aside[0]!.reason).toMatch(/stack|call/i);
+    // Loading again is quick and clean: nothing else is set aside, and compaction keeps working.
+    const again = await persistence.load(meetingId);
+    expect(readAgenda(again.doc).items).toHaveLength(3);
+    await persistence.compact(meetingId);
+    expect(readAgenda(await persistence.read(meetingId)).items).toHaveLength(3);
+    expect(await ctx.deps.db.select().from(docQuarantine).where(eq(docQuarantine.meetingId, meetingId))).toHaveLength(1);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createAgendaItem, readAgenda, removeAgendaItem } from '@yishi/model';
-import { decodeAwareness, encodeAwareness, TokenBucket } from './awareness.ts';
+import { TokenBucket } from '../limits.ts';
+import { decodeAwareness, encodeAwareness } from './awareness.ts';
 import {
   InvalidMessage,
   isRedundantUpdate,

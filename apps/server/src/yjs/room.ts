@@ -4,6 +4,7 @@ import type { MeetingStatus } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import type { DocPersistence, LoadedDoc } from './persistence.ts';
 import { awarenessMessage, updateMessage } from './protocol.ts';
+import { IngestGuard, type Ticket } from './validate.ts';
 
 /** What a room needs from a connection. */
 export interface RoomPeer {
@@ -56,8 +57,13 @@ export class Room {
   readonly doc: Y.Doc;
   readonly peers = new Set<RoomPeer>();
   readonly awareness: Awareness;
+  /** Checks every client update before it is stored (validated ingest). */
+  readonly guard: IngestGuard;
   /** Awareness client id → the connection that introduced it. */
   readonly owners = new Map<number, RoomPeer>();
+  /** JSON bytes of each local connection's awareness state, and their total (capped per room). */
+  private readonly awarenessSizes = new Map<number, number>();
+  awarenessBytes = 0;
   /** Acquisitions not yet released (connections, and upgrades still being accepted). */
   holds = 0;
   state: 'open' | 'unloading' | 'closed' = 'open';
@@ -78,6 +84,7 @@ export class Room {
     this.doc = loaded.doc;
     this.logCount = loaded.logCount;
     this.logBytes = loaded.logBytes;
+    this.guard = new IngestGuard(this.doc);
     this.awareness = new Awareness(this.doc);
     // The server is not a participant: it has no awareness state of its own.
     this.awareness.setLocalState(null);
@@ -88,6 +95,7 @@ export class Room {
         { added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>,
         origin: unknown,
       ) => {
+        for (const id of removed) this.sizeAwareness(id, 0);
         // Remote ids that timed out here are free again.
         for (const id of removed)
           if (this.owners.get(id) instanceof RemoteOwner) this.owners.delete(id);
@@ -122,33 +130,46 @@ export class Room {
     }
   }
 
+  /** Records the size of one client's awareness state (0: gone). */
+  sizeAwareness(clientId: number, bytes: number): void {
+    this.awarenessBytes += bytes - (this.awarenessSizes.get(clientId) ?? 0);
+    if (bytes) this.awarenessSizes.set(clientId, bytes);
+    else this.awarenessSizes.delete(clientId);
+  }
+
   broadcast(message: Uint8Array): void {
     for (const peer of this.peers) peer.send(message);
   }
 
   /**
-   * Stores an update, then applies it (which broadcasts it). Appends resolve in submission
-   * order, so per-room order is kept. If storing fails the sender is closed and nothing is
-   * broadcast: the client still has the edit and sends it again when it reconnects.
+   * Stores an update the guard accepted, then applies it (which broadcasts it). Appends resolve in
+   * submission order, so per-room order is kept. If storing fails the sender is closed and nothing
+   * is broadcast: the client still has the edit and sends it again when it reconnects. If applying
+   * throws (the guard should make that impossible), the stored row is set aside, so the meeting
+   * still loads, and only the sender is closed.
    */
-  ingest(update: Uint8Array, from: RoomPeer): Promise<void> {
+  ingest(update: Uint8Array, from: RoomPeer, ticket?: Ticket): Promise<void> {
     const done = this.persistence.append(this.meetingId, update).then(
-      () => {
+      async () => {
         this.logCount++;
         this.logBytes += update.byteLength;
+        let applied = false;
         try {
           Y.applyUpdate(this.doc, update, from);
-          this.options.relay?.update(this.meetingId, update);
+          applied = true;
         } catch (error) {
-          this.log.error(
-            { err: error, meetingId: this.meetingId },
-            'stored update could not be applied',
-          );
-          from.close(this.options.invalidCode, 'invalid update');
+          this.log.error({ err: error, meetingId: this.meetingId }, 'an accepted update could not be applied; set aside');
+          from.close(this.options.invalidCode, 'update could not be applied');
+          await this.persistence
+            .setAside(this.meetingId, update, error instanceof Error ? error.message : 'could not be applied')
+            .catch((e: unknown) => this.log.error({ err: e, meetingId: this.meetingId }, 'setting aside an update failed'));
         }
+        if (ticket) this.guard.release(ticket);
+        if (applied) this.options.relay?.update(this.meetingId, update);
         this.maybeCompact();
       },
       (error: unknown) => {
+        if (ticket) this.guard.release(ticket);
         this.log.error(
           { err: error, meetingId: this.meetingId },
           'storing a document update failed',

@@ -56,7 +56,26 @@ function textNodes(text: Y.XmlText): RichNode[] {
     });
 }
 
-function nodesOf(parent: Y.XmlFragment | Y.XmlElement): RichNode[] {
+/**
+ * How deep readers follow rich text. The server refuses documents nested deeper (64 levels of
+ * shared types, see apps/server/src/yjs/validate.ts); older stored documents may still be deeper,
+ * so below this depth the text is flattened instead of followed.
+ */
+export const RICH_READ_DEPTH = 48;
+
+/** The text under a node, gathered without recursion (for content below RICH_READ_DEPTH). */
+function flatText(parent: Y.XmlElement): string {
+  const out: string[] = [];
+  const stack: (Y.XmlElement | Y.XmlText)[] = [parent];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node instanceof Y.XmlText) out.push(node.toString().replace(/<[^>]*>/g, ''));
+    else stack.push(...(node.toArray().filter((c) => c instanceof Y.XmlElement || c instanceof Y.XmlText) as (Y.XmlElement | Y.XmlText)[]).reverse());
+  }
+  return out.join('');
+}
+
+function nodesOf(parent: Y.XmlFragment | Y.XmlElement, depth = 0): RichNode[] {
   const out: RichNode[] = [];
   for (const child of parent.toArray()) {
     if (child instanceof Y.XmlText) out.push(...textNodes(child));
@@ -64,8 +83,14 @@ function nodesOf(parent: Y.XmlFragment | Y.XmlElement): RichNode[] {
       const node: RichNode = { type: child.nodeName };
       const attrs = child.getAttributes();
       if (Object.keys(attrs).length) node.attrs = attrs;
-      const content = nodesOf(child);
-      if (content.length) node.content = content;
+      if (depth >= RICH_READ_DEPTH) {
+        // A hostile or broken document gives degraded text, never a stack overflow.
+        const text = flatText(child);
+        if (text) node.content = [{ type: 'text', text }];
+      } else {
+        const content = nodesOf(child, depth + 1);
+        if (content.length) node.content = content;
+      }
       out.push(node);
     }
   }

@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as Y from 'yjs';
+import { createEncoder, toUint8Array, writeVarUint } from 'lib0/encoding';
+import { agendaOf, createAgendaItem, deleteAgendaItem, metaOf, readAgenda } from '@yishi/model';
+import { IngestGuard, MAX_DOC_DEPTH, type Sender } from './validate.ts';
+
+const host: Sender = { mayDeleteItems: true, ownClients: new Set() };
+const resident = (own: number[] = []): Sender => ({ mayDeleteItems: false, ownClients: new Set(own) });
+
+/** A server document with its guard, and a client that syncs with it through the guard. */
+function setup() {
+  const server = new Y.Doc();
+  const guard = new IngestGuard(server);
+  const client = () => {
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+    return doc;
+  };
+  /** Checks and applies what the client has that the server lacks; answers the verdict. */
+  const push = (doc: Y.Doc, sender: Sender = host) => {
+    const update = Y.encodeStateAsUpdate(doc, Y.encodeStateVector(server));
+    const verdict = guard.check(update, sender);
+    if (verdict.ok) {
+      Y.applyUpdate(server, update);
+      guard.release(verdict.ticket);
+    }
+    return verdict;
+  };
+  const pull = (doc: Y.Doc) => Y.applyUpdate(doc, Y.encodeStateAsUpdate(server, Y.encodeStateVector(doc)));
+  return { server, guard, client, push, pull };
+}
+
+/** Nests `depth` XML elements in a new agenda item's notes, in one update. */
+function nest(doc: Y.Doc, depth: number): void {
+  const id = createAgendaItem(doc, { title: '深' });
+  const item = agendaOf(doc).toArray().find((m) => m.get('id') === id)!;
+  doc.transact(() => {
+    let parent: Y.XmlFragment | Y.XmlElement = item.get('notes') as Y.XmlFragment;
+    for (let i = 0; i < depth; i++) {
+      const child = new Y.XmlElement('p');
+      parent.insert(0, [child]);
+      parent = child;
+    }
+  });
+}
+
+describe('validated ingest', () => {
+  it('accepts ordinary editing: items, titles, notes with lists, meta, a host deleting', () => {
+    const { client, push, server } = setup();
+    const a = client();
+    const id = createAgendaItem(a, { title: '楼道灯' });
+    expect(push(a).ok).toBe(true);
+    nest(a, 20);
+    metaOf(a).set('focus', id);
+    expect(push(a).ok).toBe(true);
+    deleteAgendaItem(a, id, { name: '主持人', at: Date.now() });
+    expect(push(a, host).ok).toBe(true);
+    expect(readAgenda(server).items.map((i) => i.title)).toEqual(['深']);
+  });
+
+  it('refuses nesting deeper than the limit, in one update or across two', () => {
+    const { client, push } = setup();
+    const a = client();
+    nest(a, 6000);
+    expect(push(a)).toEqual({ ok: false, reason: `nesting deeper than ${MAX_DOC_DEPTH} levels` });
+    const b = client();
+    nest(b, MAX_DOC_DEPTH - 4);
+    expect(push(b).ok).toBe(true);
+    // Deeper inside what is already there: the depth counts from the root.
+    const notes = (agendaOf(b).get(0).get('notes') as Y.XmlFragment);
+    let deepest: Y.XmlElement = notes.get(0) as Y.XmlElement;
+    while (deepest.length) deepest = deepest.get(0) as Y.XmlElement;
+    b.transact(() => {
+      let parent = deepest;
+      for (let i = 0; i < 10; i++) {
+        const child = new Y.XmlElement('p');
+        parent.insert(0, [child]);
+        parent = child;
+      }
+    });
+    expect(push(b).ok).toBe(false);
+  });
+
+  it('refuses a delete of clocks the server never saw (another client’s future edits)', () => {
+    const { client, push, server, guard } = setup();
+    const a = client();
+    createAgendaItem(a, { title: '甲' });
+    expect(push(a).ok).toBe(true);
+    const victim = a.clientID;
+    // 0..2^53 of the victim's clocks, as a bare delete set.
+    const forged = forgeDelete(victim, 0, 2 ** 53 - 1);
+    expect(guard.check(forged, host)).toEqual({ ok: false, reason: 'delete reaches past known clocks' });
+    // Within the known clocks, deleting is an ordinary edit.
+    expect(guard.check(forgeDelete(victim, 0, 1), host).ok).toBe(true);
+    expect(Y.getState(server.store, victim)).toBeGreaterThan(0);
+  });
+
+  it('refuses gaps, unknown roots and the wrong kind of content in a root', () => {
+    const { client, push, guard } = setup();
+    const a = client();
+    createAgendaItem(a, { title: '一' });
+    const first = Y.encodeStateAsUpdate(a);
+    createAgendaItem(a, { title: '二' });
+    const onlySecond = Y.encodeStateAsUpdate(a, Y.encodeStateVectorFromUpdate(first));
+    expect(guard.check(onlySecond, host)).toEqual({ ok: false, reason: 'update skips clocks the server does not have' });
+    const stray = new Y.Doc();
+    stray.getText('secret').insert(0, 'x');
+    expect(guard.check(Y.encodeStateAsUpdate(stray), host)).toEqual({ ok: false, reason: 'unknown root "secret"' });
+    const wrong = new Y.Doc();
+    wrong.getArray('meta').push(['x']);
+    expect(guard.check(Y.encodeStateAsUpdate(wrong), host)).toEqual({ ok: false, reason: 'wrong kind of content in root "meta"' });
+    expect(push(a).ok).toBe(true);
+  });
+
+  it('a resident cannot delete someone else’s agenda item, but may take back their own', () => {
+    const { client, push, pull } = setup();
+    const h = client();
+    const hostItem = createAgendaItem(h, { title: '物业费' });
+    expect(push(h).ok).toBe(true);
+    const r = client();
+    pull(r);
+    const own = createAgendaItem(r, { title: '我的' });
+    expect(push(r, resident([r.clientID])).ok).toBe(true);
+    deleteAgendaItem(r, own, { name: '居民', at: Date.now() });
+    expect(push(r, resident([r.clientID])).ok).toBe(true);
+    deleteAgendaItem(r, hostItem, { name: '居民', at: Date.now() });
+    expect(push(r, resident([r.clientID]))).toEqual({ ok: false, reason: 'only the host or the secretary may delete an agenda item' });
+  });
+
+  it('updates still in flight count as known: fast typing is never refused', () => {
+    const { client, guard, server } = setup();
+    const a = client();
+    const pending: Uint8Array[] = [];
+    a.on('update', (u: Uint8Array) => pending.push(u));
+    createAgendaItem(a, { title: '' });
+    const title = agendaOf(a).get(0).get('title') as Y.Text;
+    for (const ch of '楼道灯不亮请物业处理') title.insert(title.length, ch);
+    const tickets = pending.map((u) => guard.check(u, host));
+    expect(tickets.every((t) => t.ok)).toBe(true);
+    for (const u of pending) Y.applyUpdate(server, u);
+    for (const t of tickets) if (t.ok) guard.release(t.ticket);
+    expect(readAgenda(server).items[0]?.title).toBe('楼道灯不亮请物业处理');
+  });
+
+  it('never refuses what honest clients send (random concurrent edits, offline merges)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('item' as const), who: fc.nat(2), title: fc.string({ maxLength: 6 }) }),
+      fc.record({ kind: fc.constant('title' as const), who: fc.nat(2), at: fc.nat(20), text: fc.string({ minLength: 1, maxLength: 4 }) }),
+      fc.record({ kind: fc.constant('notes' as const), who: fc.nat(2), at: fc.nat(20), depth: fc.integer({ min: 1, max: 8 }) }),
+      fc.record({ kind: fc.constant('erase' as const), who: fc.nat(2), at: fc.nat(20) }),
+      fc.record({ kind: fc.constant('sync' as const), who: fc.nat(2) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const { client, push, pull, server } = setup();
+        const docs = [client(), client(), client()];
+        for (const o of ops) {
+          const doc = docs[o.who]!;
+          const items = agendaOf(doc).toArray();
+          const item = items.length ? items[('at' in o ? o.at : 0) % items.length] : undefined;
+          if (o.kind === 'item') createAgendaItem(doc, { title: o.title || '议题' });
+          else if (o.kind === 'title' && item) (item.get('title') as Y.Text).insert(0, o.text);
+          else if (o.kind === 'notes' && item) {
+            doc.transact(() => {
+              let parent: Y.XmlFragment | Y.XmlElement = item.get('notes') as Y.XmlFragment;
+              for (let i = 0; i < o.depth; i++) {
+                const child = new Y.XmlElement(i % 2 ? 'listItem' : 'bulletList');
+                parent.insert(parent.length, [child]);
+                parent = child;
+              }
+              parent.insert(0, [new Y.XmlText('字')]);
+            });
+          } else if (o.kind === 'erase' && item) {
+            const title = item.get('title') as Y.Text;
+            if (title.length) title.delete(0, 1);
+            const notes = item.get('notes') as Y.XmlFragment;
+            if (notes.length) notes.delete(0, 1);
+          } else if (o.kind === 'sync') {
+            const verdict = push(doc, resident([doc.clientID]));
+            if (!verdict.ok) throw new Error(verdict.reason);
+            pull(doc);
+          }
+        }
+        for (const doc of docs) {
+          const verdict = push(doc, resident([doc.clientID]));
+          if (!verdict.ok) throw new Error(verdict.reason);
+        }
+        for (const doc of docs) pull(doc);
+        for (const doc of docs) expect(readAgenda(doc)).toEqual(readAgenda(server));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+/** A bare update deleting `len` clocks of `client` from `clock` (what a hostile peer can send). */
+function forgeDelete(client: number, clock: number, len: number): Uint8Array {
+  const e = createEncoder();
+  // No structs (zero clients), then a delete set of one client with one range.
+  writeVarUint(e, 0);
+  writeVarUint(e, 1);
+  writeVarUint(e, client);
+  writeVarUint(e, 1);
+  writeVarUint(e, clock);
+  writeVarUint(e, len);
+  return toUint8Array(e);
+}
