@@ -111,6 +111,9 @@ export async function startYishi(storage: Storage, options: { cpuProfDir?: strin
     HOST: '127.0.0.1',
     PUBLIC_URL: url,
     LOG_LEVEL: 'warn',
+    // The hostile scenario's attacker guesses from its own address (X-Forwarded-For), as it would
+    // from its own network: its wrong codes must not use up the guesses of the honest tablets' address.
+    TRUST_PROXY: 'true',
     ...('databaseUrl' in storage ? { DATABASE_URL: storage.databaseUrl } : { DATA_DIR: storage.dataDir }),
   };
   const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];

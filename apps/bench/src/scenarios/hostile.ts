@@ -78,7 +78,7 @@ export async function hostile(ctx: BenchContext): Promise<ScenarioResult> {
     latency: floodSummary,
     extra: { failed: floodChecks.failed, ...counts, editP99Ratio: Math.round((flooded.latency!.p99 / quiet.latency!.p99) * 100) / 100 },
   });
-  const met = alive && floodSummary.p99 <= HEALTH_P99_MS && floodChecks.failed === 0 && flooded.extra.missing === 0;
+  const met = alive && floodSummary.p99 <= HEALTH_P99_MS && floodChecks.failed === 0 && flooded.extra.missing === 0 && counts.unrefused === 0;
   return {
     scenario: 'hostile',
     status: 'ok',
@@ -86,7 +86,7 @@ export async function hostile(ctx: BenchContext): Promise<ScenarioResult> {
     verdict: met ? 'met' : 'missed',
     verdictNote:
       `/healthz p99 ${floodSummary.p99} ms under flood (quiet ${quietSummary.p99} ms); honest edit p99 ${flooded.latency!.p99} ms under flood (quiet ${quiet.latency!.p99} ms), ` +
-      `${flooded.extra.missing} missing; the guest sent ${counts.awarenessQueries} awareness queries, ${counts.badFrames} bad frames (${counts.deepUpdates} deep trees), ` +
+      `${flooded.extra.missing} missing; the guest sent ${counts.awarenessQueries} awareness queries, ${counts.badFrames} bad frames (${counts.deepUpdates} deep trees, ${counts.unrefused} not refused), ` +
       `${counts.socketEvents} socket.io events over ${counts.socketConnections} connections, ${counts.joinGuesses} join guesses`,
     rows,
   };

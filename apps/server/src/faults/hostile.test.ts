@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +9,11 @@ import { io as connectClient } from 'socket.io-client';
 import { createTestDatabase, testDriver, type TestDatabase } from '@yishi/db/testing';
 import { createAgendaItem, readAgenda, YJS_CLOSE } from '@yishi/model';
 import { guest, hostMeeting, HttpClient, liveClient, spawnServer, type LiveClient, type ServerProcess } from '../scale/testing.ts';
+import * as encoding from 'lib0/encoding';
+import * as Y from 'yjs';
 import { connectPeer, rawSocket, waitFor, type TestPeer } from '../yjs/testing.ts';
+import { awarenessMessage, MESSAGE, SYNC } from '../yjs/protocol.ts';
+import { seededRandom } from './random.ts';
 
 /*
  * The outside probe's attacks, and more, against a real server process (the production bundle under
@@ -79,6 +84,62 @@ const BAD_COOKIES = [
   `yishi_session=${'%'.repeat(4000)}`,
   'PARAGLIDE_LOCALE=zh-TW; PARAGLIDE_LOCALE=%ZZ',
 ];
+
+const FUZZ_SEED = Number(process.env.FUZZ_SEED ?? 20261201);
+/** Per database: PGlite and PostgreSQL together send 2 × this, the bench's flood adds its own. */
+const FUZZ_FRAMES = Number(process.env.FUZZ_FRAMES ?? 50_000);
+
+function syncFrame(sub: number, payload: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, MESSAGE.sync);
+  encoding.writeVarUint(e, sub);
+  encoding.writeVarUint8Array(e, payload);
+  return encoding.toUint8Array(e);
+}
+
+/** An update nesting `depth` XML elements in a new agenda item's notes (the probe's poison). */
+function deepUpdate(depth: number): Uint8Array {
+  const doc = new Y.Doc();
+  const fragment = new Y.XmlFragment();
+  const item = new Y.Map<unknown>();
+  item.set('id', `deep-${depth}`);
+  item.set('notes', fragment);
+  doc.getArray('agenda').push([item]);
+  doc.transact(() => {
+    let parent: Y.XmlFragment | Y.XmlElement = fragment;
+    for (let i = 0; i < depth; i++) {
+      const child = new Y.XmlElement('p');
+      parent.insert(0, [child]);
+      parent = child;
+    }
+  });
+  return Y.encodeStateAsUpdate(doc);
+}
+
+/** A bare update deleting `len` clocks of `client` from `clock` (about 30 bytes). */
+function forgedDelete(client: number, clock: number, len: number): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [0, 1, client, 1, clock, len]) encoding.writeVarUint(e, n);
+  return encoding.toUint8Array(e);
+}
+
+/** An awareness update with one entry. */
+function presence(clientId: number, state: string): Uint8Array {
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarUint(e, clientId);
+  encoding.writeVarUint(e, 1);
+  encoding.writeVarString(e, state);
+  return encoding.toUint8Array(e);
+}
+
+async function waitUntil(check: () => boolean, label: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out: ${label}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe(`hostile input against a running server (${testDriver})`, () => {
   it('malformed cookies on HTTP, the socket.io handshake (polling and websocket) and /yjs get refusals, never a crash', async () => {
@@ -184,12 +245,155 @@ describe(`hostile input against a running server (${testDriver})`, () => {
     await stillServing('logout');
   });
 
+  it('a 6,000-deep tree and a delete of another client’s future clocks are refused with 4400; nothing is stored; the minutes answer', async () => {
+    const honest = connectPeer(wsUrl(), meeting.meetingId, meeting.host.cookie);
+    peers.push(honest);
+    await honest.synced;
+    createAgendaItem(honest.doc, { title: '受害者的议题' });
+    const victim = honest.doc.clientID;
+    const w = await guest(server.url, meeting.joinCode, '恶意住户');
+    for (const [update, reason] of [
+      [deepUpdate(6000), /nesting deeper than 64/],
+      [forgedDelete(victim, 0, 2 ** 53 - 1), /past known clocks/],
+    ] as const) {
+      const raw = rawSocket(wsUrl(), meeting.meetingId, w.cookie);
+      await raw.opened;
+      raw.ws.send(syncFrame(SYNC.update, update));
+      const closed = await raw.closed;
+      expect(closed.code).toBe(YJS_CLOSE.invalidMessage);
+      expect(closed.reason).toMatch(reason);
+    }
+    // The victim keeps editing, and everyone sees it.
+    createAgendaItem(honest.doc, { title: '之后仍然可见' });
+    const reader = connectPeer(wsUrl(), meeting.meetingId, w.cookie);
+    peers.push(reader);
+    await waitFor(reader.doc, () => readAgenda(reader.doc).items.some((i) => i.title === '之后仍然可见'), 'the victim’s next edit');
+    reader.destroy();
+    await stillServing('poison');
+    for (const path of ['minutes', 'minutes.md', 'minutes.docx']) {
+      const res = await fetch(`${server.url}/api/meetings/${meeting.meetingId}/${path}`, { headers: { cookie: meeting.host.cookie } });
+      expect(res.status, path).toBe(200);
+      const body = Buffer.from(await res.arrayBuffer());
+      if (path === 'minutes.md') expect(body.toString()).toContain('之后仍然可见');
+    }
+    honest.destroy();
+  });
+
+  it('an awareness-query flood gets a handful of answers, not the room’s presence thousands of times', async () => {
+    const raw = rawSocket(wsUrl(), meeting.meetingId, meeting.host.cookie);
+    await raw.opened;
+    await new Promise((r) => setTimeout(r, 200));
+    const before = raw.messages.length;
+    for (let i = 0; i < 2000; i++) raw.ws.send(new Uint8Array([MESSAGE.queryAwareness]));
+    // A ping after the flood: its answer comes after every query was handled.
+    raw.ws.send(syncFrame(SYNC.step1, Y.encodeStateVector(new Y.Doc())));
+    await waitUntil(() => raw.messages.slice(before).some((m) => m[0] === MESSAGE.sync), 'answer to the last message');
+    const answers = raw.messages.slice(before).filter((m) => m[0] === MESSAGE.awareness).length;
+    expect(answers).toBeLessThanOrEqual(10);
+    // Oversized presence from many client ids is capped too; the connection stays usable.
+    for (let i = 0; i < 50; i++) raw.ws.send(awarenessMessage(presence(1000 + i, 'x'.repeat(7000))));
+    expect(raw.ws.readyState).toBe(raw.ws.OPEN);
+    raw.ws.close();
+    await stillServing('awareness flood');
+  });
+
+  it(`${FUZZ_FRAMES} random /yjs frames: no crash, the server process’s memory stays bounded (seed ${FUZZ_SEED})`, async () => {
+    const random = seededRandom(FUZZ_SEED);
+    const int = (n: number) => Math.floor(random() * n);
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => int(256));
+    const base = new Y.Doc();
+    createAgendaItem(base, { title: '模板' });
+    const valid = Y.encodeStateAsUpdate(base);
+    const randomVector = () => {
+      const e = encoding.createEncoder();
+      const n = int(4);
+      encoding.writeVarUint(e, n);
+      for (let k = 0; k < n; k++) {
+        encoding.writeVarUint(e, int(2 ** 32));
+        encoding.writeVarUint(e, int(2 ** 20));
+      }
+      return encoding.toUint8Array(e);
+    };
+    /** Frames the server handles and stays connected: presence, queries, state vectors, known content. */
+    const stay = (): { frame: Uint8Array; answered: boolean } => {
+      switch (int(5)) {
+        case 0: return { frame: new Uint8Array([MESSAGE.queryAwareness]), answered: false };
+        case 1: return { frame: syncFrame(SYNC.step1, randomVector()), answered: true };
+        case 2: return { frame: syncFrame(SYNC.update, valid), answered: false };
+        default: return { frame: awarenessMessage(presence(int(2 ** 31), int(10) ? JSON.stringify({ user: { name: '模糊'.repeat(int(40)) }, n: int(1e9) }) : 'null')), answered: false };
+      }
+    };
+    /** Frames the server refuses by closing the connection. */
+    const refused = (): Uint8Array => {
+      switch (int(6)) {
+        case 0: return Uint8Array.of(int(2) ? 0 : 9, ...bytes(int(64)));
+        case 1: { const m = Uint8Array.from(valid); for (let k = 0; k < 1 + int(4); k++) m[int(m.length)] = int(256); return syncFrame(SYNC.update, m); }
+        case 2: return syncFrame(3 + int(100), bytes(int(200)));
+        case 3: return awarenessMessage(bytes(1 + int(50)));
+        case 4: return syncFrame(SYNC.update, forgedDelete(int(2 ** 32), int(1000), 2 ** 41 + int(2 ** 40)));
+        default: return syncFrame(SYNC.update, deepUpdate(65 + int(200)));
+      }
+    };
+    const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    const rssBefore = rss();
+    // Counted only once known to be handled: a burst when the answer to the probe after it arrived,
+    // a refused frame when its close arrived.
+    let handled = 0;
+    let closes = 0;
+    const unexpected: number[] = [];
+    const worker = async () => {
+      while (handled < FUZZ_FRAMES) {
+        const raw = rawSocket(wsUrl(), meeting.meetingId, meeting.host.cookie);
+        await raw.opened;
+        const answers = () => raw.messages.filter((m) => m[0] === MESSAGE.sync && m[1] === SYNC.step2).length;
+        let expected = answers();
+        for (let left = int(300); left > 0 && handled < FUZZ_FRAMES; ) {
+          const burst = Math.min(left, 25);
+          for (let k = 0; k < burst; k++) {
+            const { frame, answered } = stay();
+            raw.ws.send(frame);
+            if (answered) expected++;
+          }
+          raw.ws.send(syncFrame(SYNC.step1, Y.encodeStateVector(base)));
+          expected++;
+          await waitUntil(() => answers() >= expected, 'the probe’s answer');
+          handled += burst;
+          left -= burst;
+        }
+        // Mostly refused; a mutation can happen to be a well-formed update, which is then just an edit.
+        raw.ws.send(refused());
+        raw.ws.send(syncFrame(SYNC.step1, Y.encodeStateVector(base)));
+        expected++;
+        let close: number | null = null;
+        void raw.closed.then((c) => (close = c.code), () => {});
+        await waitUntil(() => close !== null || answers() >= expected, 'a close or the probe’s answer');
+        handled++;
+        if (close === null) {
+          raw.ws.terminate();
+          continue;
+        }
+        if (close !== YJS_CLOSE.invalidMessage && close !== 1009) unexpected.push(close);
+        closes++;
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    await stillServing('fuzz');
+    const rssAfter = rss();
+    console.log(`fuzz: ${handled} frames handled, ${closes} refusals by close; server RSS ${rssBefore.toFixed(0)} → ${rssAfter.toFixed(0)} MiB`);
+    expect(unexpected).toEqual([]);
+    expect(handled).toBeGreaterThanOrEqual(FUZZ_FRAMES);
+    expect(rssAfter - rssBefore).toBeLessThan(200);
+  }, 240_000);
+
   it('after all of it, the meeting loads after a restart', async () => {
     await server.kill('SIGKILL');
     server = await spawnServer(env);
     const peer = connectPeer(wsUrl(), meeting.meetingId, meeting.host.cookie);
     peers.push(peer);
     await peer.synced;
-    expect(readAgenda(peer.doc).items.map((i) => i.title)).toEqual(expect.arrayContaining([expect.stringMatching(/^cookies /), expect.stringMatching(/^logout /)]));
+    expect(readAgenda(peer.doc).items.map((i) => i.title)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^cookies /), expect.stringMatching(/^logout /), '之后仍然可见', expect.stringMatching(/^fuzz /)]),
+    );
+    expect(readAgenda(peer.doc).items.some((i) => i.id.startsWith('deep-'))).toBe(false);
   }, 60_000);
 });
