@@ -1,4 +1,4 @@
-import { AFFILIATIONS, LABELS, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { AFFILIATIONS, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
 import type { Attendance, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
@@ -108,9 +108,18 @@ function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { ro
     return { rows, code: result.tie.length ? 'tie' : 'elected', outcome: parts.join(text.list === ', ' ? '; ' : '；') };
   }
   if ('order' in result) {
-    const rows = result.order.map((id, i) => ({ label: labelOf(poll, id, text), value: result.scores[id] ?? 0, rank: i + 1 }));
+    // Equal scores share a place and are marked tied: the minutes never order them silently.
+    const placed = standings(poll.options.map((o) => o.id), result.scores);
+    const rows = placed.map((s) => {
+      const row: MinutesPollRow = { label: labelOf(poll, s.id, text), value: s.value, rank: s.place };
+      if (s.tied) row.mark = 'tie';
+      return row;
+    });
     if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
-    return { rows, code: 'ranked', outcome: text.poll.order(result.order.map((id, i) => `${i + 1}. ${labelOf(poll, id, text)}`).join(text.list)) };
+    const named = placed.map((s) => `${s.place}${s.tied ? '=' : ''}. ${labelOf(poll, s.id, text)}`).join(text.list);
+    const tied = [...new Set(placed.filter((s) => s.tied).map((s) => s.place))].map((place) => list(placed.filter((s) => s.place === place).map((s) => s.id)));
+    const outcome = [text.poll.order(named), ...tied.map((names) => text.poll.rankTie(names))].join(text.list === ', ' ? '; ' : '；');
+    return { rows, code: 'ranked', outcome };
   }
   const counts = result.counts;
   const rows = poll.options.map((o) => ({ label: o.label, value: counts[o.id] ?? 0 }));

@@ -249,7 +249,7 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
           ranked ? [text.poll.rank, text.poll.option, poll.valueLabel] : [text.poll.option, poll.valueLabel],
           poll.rows.map((r) => {
             const mark = r.mark === 'elected' ? `（${text.poll.electedMark}）` : r.mark === 'tie' ? `（${text.poll.tieMark}）` : '';
-            return ranked ? [String(r.rank ?? ''), r.label, String(r.value)] : [r.label + mark, String(r.value)];
+            return ranked ? [String(r.rank ?? ''), r.label + mark, String(r.value)] : [r.label + mark, String(r.value)];
           }),
           ranked ? [1, 6, 2] : [7, 2],
         ),

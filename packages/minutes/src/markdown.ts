@@ -220,7 +220,7 @@ export function renderMarkdown(minutes: Minutes): string {
           header,
           poll.rows.map((r) => {
             const mark = r.mark === 'elected' ? `（${text.poll.electedMark}）` : r.mark === 'tie' ? `（${text.poll.tieMark}）` : '';
-            return ranked ? [String(r.rank ?? ''), r.label, String(r.value)] : [r.label + mark, String(r.value)];
+            return ranked ? [String(r.rank ?? ''), r.label + mark, String(r.value)] : [r.label + mark, String(r.value)];
           }),
         ),
       );

@@ -47,6 +47,8 @@ export interface MinutesText {
     elected: (names: string) => string;
     noneElected: string;
     tie: (names: string) => string;
+    /** Options of a ranking with equal scores. */
+    rankTie: (names: string) => string;
     top: (names: string) => string;
     order: (names: string) => string;
     notClosed: string;
@@ -114,6 +116,7 @@ const zhCN: MinutesText = {
     elected: (names) => `当选：${names}`,
     noneElected: '无人当选',
     tie: (names) => `得票并列、名额待定：${names}`,
+    rankTie: (names) => `同分并列，不分先后：${names}`,
     top: (names) => `得票最多：${names}`,
     order: (names) => `排序结果：${names}`,
     notClosed: '表决尚未结束',
@@ -179,6 +182,7 @@ const zhTW: MinutesText = {
     elected: (names) => `當選：${names}`,
     noneElected: '無人當選',
     tie: (names) => `得票並列、名額待定：${names}`,
+    rankTie: (names) => `同分並列，不分先後：${names}`,
     top: (names) => `得票最多：${names}`,
     order: (names) => `排序結果：${names}`,
     notClosed: '表決尚未結束',
@@ -244,6 +248,7 @@ const en: MinutesText = {
     elected: (names) => `Elected: ${names}`,
     noneElected: 'No one elected',
     tie: (names) => `Tied for the remaining seats: ${names}`,
+    rankTie: (names) => `Tied, in no order: ${names}`,
     top: (names) => `Most votes: ${names}`,
     order: (names) => `Order: ${names}`,
     notClosed: 'Voting has not ended',
