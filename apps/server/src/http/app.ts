@@ -188,7 +188,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   api.post('/demo', async (c) => {
-    const outcome = await demo.createDemo(deps, c.var.user, c.var.request.clientIp);
+    const outcome = await demo.createDemo(deps, c.var.user, c.var.request.clientIp, c.var.locale ?? 'zh-CN');
     if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
     return c.json(outcome.result, 201);
   });
