@@ -46,6 +46,8 @@ export class LiveRoom {
   queue = $state<QueueDto | null>(null);
   /** Draws by lot of the meeting, in creation order. */
   draws = $state<DrawDto[]>([]);
+  /** Which of polls and draws changed last while this page was open (the board shows that one). */
+  lastChanged = $state<'poll' | 'draw' | null>(null);
   /** The last thing announced to screen readers (poll opened/closed, next speaker). */
   announcement = $state('');
   /** Bumped on roster:changed / meeting:changed so pages can re-read over HTTP. */
@@ -130,6 +132,7 @@ export class LiveRoom {
     if (before?.status !== 'open' && poll.status === 'open') this.announcement = m.poll_announce_opened({ title: poll.title });
     if (before?.status === 'open' && poll.status === 'closed') this.announcement = m.poll_announce_closed({ title: poll.title });
     this.polls = before ? this.polls.map((p) => (p.id === poll.id ? poll : p)) : [...this.polls, poll];
+    this.lastChanged = 'poll';
     // The eligible set is fixed when a poll opens: re-read where we stand.
     if (before?.status !== poll.status) void this.refreshMine();
   }
@@ -139,6 +142,7 @@ export class LiveRoom {
     if (!before) this.announcement = m.draw_announce_created({ title: draw.title });
     else if (before.seed === null && draw.seed !== null) this.announcement = m.draw_announce_seeded({ title: draw.title });
     this.draws = before ? this.draws.map((d) => (d.id === draw.id ? draw : d)) : [...this.draws, draw];
+    this.lastChanged = 'draw';
   }
 
   applyQueue(queue: QueueDto): void {
