@@ -2,8 +2,6 @@ import { z } from 'zod';
 import type { Ack } from '../polls.ts';
 import { hex, md5 } from './md5.ts';
 
-export { md5, hex } from './md5.ts';
-
 /*
  * Drawing lots (抽籤) that anyone can recompute, as RFC 3797 describes:
  *
