@@ -1,7 +1,7 @@
 import { AFFILIATIONS, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
-import type { Attendance, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
+import type { Attendance, MinutesDraw, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
 
 /** The communities' clock: dates and times in the minutes are China Standard Time. */
 export const MINUTES_TIME_ZONE = 'Asia/Shanghai';
@@ -211,6 +211,23 @@ function record(input: MinutesInput, text: MinutesText): Minutes['record'] {
   };
 }
 
+/** Draws by lot in creation order, with their inputs, method and result. */
+function draws(input: MinutesInput, text: MinutesText): MinutesDraw[] {
+  return (input.draws ?? []).map((d, i) => ({
+    index: i + 1,
+    id: d.id,
+    title: d.title,
+    entries: d.entries,
+    winners: d.winners,
+    seedSource: d.seedSource,
+    seed: d.seed,
+    key: d.key,
+    method: text.draw.methodText,
+    result: d.result,
+    verifyUrl: d.verifyUrl ?? null,
+  }));
+}
+
 /** The one model of a meeting's minutes, assembled from its document, polls, roster and follow-ups. */
 export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Minutes {
   const text = MINUTES_TEXT[locale];
@@ -233,6 +250,7 @@ export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Min
     attendance: attendance(input, locale),
     items: items(input, text),
     polls: polls(input, locale, text),
+    draws: draws(input, text),
     followUps: {
       carriedOver: input.followUps.carriedOver.map((f) => followUp(f, locale)),
       created: input.followUps.created.map((f) => followUp(f, locale)),

@@ -261,6 +261,23 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
     }
   }
 
+  if (minutes.draws.length) {
+    heading(text.sections.draws);
+    const d = text.draw;
+    for (const draw of minutes.draws) {
+      body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${draw.index}. ${draw.title}`)] }));
+      body.push(field(d.winners, String(draw.winners)));
+      body.push(field(d.source, draw.seedSource));
+      body.push(field(d.seed, draw.seed ?? d.pending));
+      if (draw.key) body.push(field(d.key, draw.key));
+      body.push(field(d.method, draw.method));
+      if (draw.result) body.push(new Paragraph({ children: [new TextRun({ text: `${d.result}：`, bold: true }), new TextRun({ text: draw.result.join(text.list), bold: true })] }));
+      if (draw.verifyUrl) body.push(field(d.verify, draw.verifyUrl));
+      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${d.entries}：`, bold: true })] }));
+      body.push(new Paragraph({ children: [new TextRun(draw.entries.map((e, i) => `${i + 1}. ${e}`).join('　'))] }));
+    }
+  }
+
   heading(text.sections.followUps);
   if (minutes.followUps.carriedOver.length) {
     body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(text.sections.carriedOver)] }));

@@ -234,6 +234,28 @@ export function renderMarkdown(minutes: Minutes): string {
     line();
   }
 
+  if (minutes.draws.length) {
+    heading(text.sections.draws);
+    const d = text.draw;
+    for (const draw of minutes.draws) {
+      line(`### ${draw.index}\\. ${escapeMarkdown(draw.title)}`);
+      line();
+      field(d.winners, String(draw.winners));
+      field(d.source, draw.seedSource);
+      field(d.seed, draw.seed ?? d.pending);
+      if (draw.key) field(d.key, draw.key);
+      field(d.method, draw.method);
+      if (draw.result) line(`- **${escapeMarkdown(d.result)}**：**${escapeMarkdown(draw.result.join(sep))}**`);
+      if (draw.verifyUrl) field(d.verify, draw.verifyUrl);
+      line();
+      line(`**${escapeMarkdown(d.entries)}**`);
+      line();
+      // Numbered as published: entry i is number i of the draw.
+      draw.entries.forEach((e, i) => line(`${i + 1}. ${escapeMarkdown(e)}`));
+      line();
+    }
+  }
+
   heading(text.sections.followUps);
   const fu = text.followUp;
   if (minutes.followUps.carriedOver.length) {

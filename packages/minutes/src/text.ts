@@ -21,7 +21,8 @@ export interface MinutesText {
     agendaItem: string;
     ballot: string;
   };
-  sections: { attendance: string; agenda: string; polls: string; followUps: string; carriedOver: string; summary: string; signatures: string };
+  sections: { attendance: string; agenda: string; polls: string; draws: string; followUps: string; carriedOver: string; summary: string; signatures: string };
+  draw: { entries: string; winners: string; source: string; seed: string; key: string; method: string; methodText: string; result: string; pending: string; verify: string };
   /** The minutes' own state: final (定稿) with its time, or a draft; reopenings with their reasons. */
   record: { field: string; final: (when: string) => string; draft: string; reopenedField: string; reopened: (when: string, name: string, reason: string) => string };
   attendance: { group: string; count: string; names: string; total: (n: number) => string; observers: string };
@@ -87,7 +88,8 @@ const zhCN: MinutesText = {
     agendaItem: '所属议程',
     ballot: '投票方式',
   },
-  sections: { attendance: '出席情况', agenda: '会议议程', polls: '表决结果', followUps: '督办事项', carriedOver: '上次事项推进', summary: '会议小结', signatures: '签字' },
+  draw: { entries: '名单（按编号）', winners: '抽出数量', source: '随机数来源', seed: '随机数', key: '种子字符串', method: '方法', methodText: 'RFC 3797：对种子字符串做 MD5，按编号不放回地依次抽出', result: '结果（按抽出顺序）', pending: '尚未公布随机数', verify: '公开核验' },
+  sections: { attendance: '出席情况', agenda: '会议议程', polls: '表决结果', draws: '抽签', followUps: '督办事项', carriedOver: '上次事项推进', summary: '会议小结', signatures: '签字' },
   record: { field: '纪要状态', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打开', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '类别', count: '人数', names: '名单', total: (n) => `共 ${n} 人出席`, observers: '列席/旁听' },
   item: { notes: '讨论记录', decision: '议定事项', minutes: (n) => `${n} 分钟` },
@@ -153,7 +155,8 @@ const zhTW: MinutesText = {
     agendaItem: '所屬議程',
     ballot: '投票方式',
   },
-  sections: { attendance: '出席情況', agenda: '會議議程', polls: '表決結果', followUps: '督辦事項', carriedOver: '上次事項推進', summary: '會議小結', signatures: '簽字' },
+  draw: { entries: '名單（按編號）', winners: '抽出數量', source: '隨機數來源', seed: '隨機數', key: '種子字串', method: '方法', methodText: 'RFC 3797：對種子字串做 MD5，按編號不放回地依次抽出', result: '結果（按抽出順序）', pending: '尚未公布隨機數', verify: '公開核驗' },
+  sections: { attendance: '出席情況', agenda: '會議議程', polls: '表決結果', draws: '抽籤', followUps: '督辦事項', carriedOver: '上次事項推進', summary: '會議小結', signatures: '簽字' },
   record: { field: '紀要狀態', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打開', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '類別', count: '人數', names: '名單', total: (n) => `共 ${n} 人出席`, observers: '列席/旁聽' },
   item: { notes: '討論記錄', decision: '議定事項', minutes: (n) => `${n} 分鐘` },
@@ -219,7 +222,8 @@ const en: MinutesText = {
     agendaItem: 'Agenda item',
     ballot: 'Ballot',
   },
-  sections: { attendance: 'Attendance', agenda: 'Agenda', polls: 'Votes', followUps: 'Follow-ups', carriedOver: 'Follow-ups from earlier meetings', summary: 'Summary', signatures: 'Signatures' },
+  draw: { entries: 'Entries (by number)', winners: 'Number drawn', source: 'Random source', seed: 'Random values', key: 'Key string', method: 'Method', methodText: 'RFC 3797: MD5 of the key string, drawn in order without replacement', result: 'Result (in the order drawn)', pending: 'Random values not published yet', verify: 'Public verification' },
+  sections: { attendance: 'Attendance', agenda: 'Agenda', polls: 'Votes', draws: 'Draws by lot', followUps: 'Follow-ups', carriedOver: 'Follow-ups from earlier meetings', summary: 'Summary', signatures: 'Signatures' },
   record: { field: 'Minutes', final: (when) => `Final (${when})`, draft: 'Draft, not final yet', reopenedField: 'Reopened', reopened: (when, name, reason) => `${when}, ${name}: ${reason}` },
   attendance: { group: 'Group', count: 'Present', names: 'Names', total: (n) => `${n} present`, observers: 'Observers' },
   item: { notes: 'Notes', decision: 'Decision', minutes: (n) => `${n} min` },
