@@ -130,7 +130,8 @@ function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { ro
 }
 
 function choiceText(poll: PollDto, choice: PollChoice, text: MinutesText): string {
-  const ids = Array.isArray(choice) ? choice : [choice];
+  // Marks ballots (named elections): the candidates marked 贊成.
+  const ids = Array.isArray(choice) ? choice : typeof choice === 'string' ? [choice] : Object.keys(choice).filter((id) => choice[id] === 'yes');
   const labels = ids.map((id) => labelOf(poll, id, text));
   return poll.kind === 'ranking' ? labels.map((l, i) => `${i + 1}. ${l}`).join(text.list) : labels.join(text.list);
 }
