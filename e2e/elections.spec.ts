@@ -90,5 +90,11 @@ test('a marks election: too many 赞成 refused on screen, a majority of ballots
     await expect(card.getByTestId('poll-notes')).toContainText('王建国：得 1 票赞成，需 2 票，未当选。');
     await expect(voters[0]!.getByTestId('poll-notes')).toContainText('陈志强：得 0 票赞成，需 2 票，未当选。');
     await page.screenshot({ path: artifact('host-marks-result-1024x768.png'), fullPage: true });
+    // Voters see no runoff button; the host opens the further round for the open seat.
+    await expect(voters[0]!.getByTestId('poll-runoff')).toHaveCount(0);
+    await card.getByTestId('poll-runoff').click();
+    const runoff = page.getByTestId('poll-card').filter({ hasText: '另行选举（第二轮）' });
+    await expect(runoff).toHaveAttribute('data-status', 'draft');
+    await expect(runoff).toContainText('2 位候选人逐一表示赞成、反对或弃权，赞成最多 1 人');
   });
 });
