@@ -279,3 +279,15 @@ export const SECTION_NUMERALS = ['一', '二', '三', '四', '五', '六', '七'
 export function sectionHeading(locale: Locale, index: number, title: string): string {
   return locale === 'en' ? `${index + 1}. ${title}` : `${SECTION_NUMERALS[index] ?? index + 1}、${title}`;
 }
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** A label and its colon in the label's own script: 「出席：」 in Chinese, "Present: " in English. */
+export function withColon(label: string): string {
+  return CJK.test(label) ? `${label}：` : `${label}: `;
+}
+
+/** A note in brackets fit for its script: 「（当选）」 in Chinese, " (elected)" in English. */
+export function paren(note: string): string {
+  return CJK.test(note) ? `（${note}）` : ` (${note})`;
+}
