@@ -1,0 +1,77 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { PollChoice } from '@yishi/model';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const SALT = 'yishi/ballot/v1';
+
+/**
+ * The keys secret polls' ballots are sealed under while open: one per poll, derived (HKDF-SHA256,
+ * info = poll id) from the server secret, which never enters the database (docs/threat-model.md).
+ */
+export class BallotKeys {
+  private readonly secret: Buffer;
+
+  constructor(secret: Uint8Array) {
+    if (secret.length < 32) throw new Error('the ballot secret must be at least 32 bytes');
+    this.secret = Buffer.from(secret);
+  }
+
+  /** The poll's AES-256 key. */
+  key(pollId: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.secret, SALT, pollId, 32));
+  }
+
+  /** A fingerprint of the poll's key, stored on the poll at open: tells a changed secret from the right one. */
+  check(pollId: string): string {
+    return createHmac('sha256', this.key(pollId)).update('yishi/ballot/key-check').digest('base64url');
+  }
+
+  /** Whether `stored` is this server's fingerprint for the poll. */
+  matches(pollId: string, stored: string): boolean {
+    const mine = Buffer.from(this.check(pollId));
+    const theirs = Buffer.from(stored);
+    return mine.length === theirs.length && timingSafeEqual(mine, theirs);
+  }
+}
+
+/** The keyed digest of a receipt that keeps sealed receipts unique per poll without storing them. */
+export function receiptTag(key: Buffer, receipt: string): string {
+  return createHmac('sha256', key).update(`receipt\0${receipt}`).digest('base64url');
+}
+
+/**
+ * Seals a ballot's choice and receipt (AES-256-GCM under the poll key, a random 96-bit nonce per
+ * ballot so equal choices never give equal ciphertexts, the ballot id as associated data).
+ */
+export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, receipt: string): Uint8Array {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(ballotId));
+  const body = Buffer.concat([cipher.update(JSON.stringify({ c: choice, r: receipt }), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+/** Thrown when a sealed ballot does not open under this server's key (another secret, or tampering). */
+export class SealBroken extends Error {
+  constructor() {
+    super('a sealed ballot does not open under this server secret');
+  }
+}
+
+/** Opens what sealBallot sealed; throws SealBroken otherwise. */
+export function openBallot(key: Buffer, ballotId: string, sealed: Uint8Array): { choice: PollChoice; receipt: string } {
+  const buf = Buffer.from(sealed);
+  if (buf.length <= IV_BYTES + TAG_BYTES) throw new SealBroken();
+  let plain: string;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, buf.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(ballotId));
+    decipher.setAuthTag(buf.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    plain = Buffer.concat([decipher.update(buf.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  } catch {
+    throw new SealBroken();
+  }
+  const { c, r } = JSON.parse(plain) as { c: PollChoice; r: string };
+  return { choice: c, receipt: r };
+}
