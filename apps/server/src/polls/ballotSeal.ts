@@ -4,6 +4,8 @@ import type { PollChoice } from '@yishi/model';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SALT = 'yishi/ballot/v1';
+/** Sealed plaintexts are padded to this many bytes (or the next power of two above): a ciphertext's length must not tell 弃权 from 赞成. */
+const PAD_BYTES = 256;
 
 /**
  * The keys secret polls' ballots are sealed under while open: one per poll, derived (HKDF-SHA256,
@@ -42,14 +44,23 @@ export function receiptTag(key: Buffer, receipt: string): string {
 
 /**
  * Seals a ballot's choice and receipt (AES-256-GCM under the poll key, a random 96-bit nonce per
- * ballot so equal choices never give equal ciphertexts, the ballot id as associated data).
+ * ballot so equal choices never give equal ciphertexts, the ballot id as associated data), padded
+ * so that every ballot of an ordinary poll has the same length whatever its choice.
  */
 export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, receipt: string): Uint8Array {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(ballotId));
-  const body = Buffer.concat([cipher.update(JSON.stringify({ c: choice, r: receipt }), 'utf8'), cipher.final()]);
+  const body = Buffer.concat([cipher.update(padded(JSON.stringify({ c: choice, r: receipt }))), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+// Trailing spaces, which JSON.parse ignores.
+function padded(json: string): Buffer {
+  const bytes = Buffer.from(json, 'utf8');
+  let size = PAD_BYTES;
+  while (size < bytes.length) size *= 2;
+  return Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x20)]);
 }
 
 /** Thrown when a sealed ballot does not open under this server's key (another secret, or tampering). */
