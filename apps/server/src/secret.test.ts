@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveSecret, SECRET_FILE_NAME, SecretProblem } from './secret.ts';
+import { serverProcessArgs } from './testing.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -47,5 +49,16 @@ describe('the server secret', () => {
     expect(() => resolveSecret({ ...none, dataDir: dir, secret: 'short' })).toThrow(/too short: at least 32/);
     expect(() => resolveSecret({ ...none, dataDir: dir, secretFile: join(dir, 'absent') })).toThrow(/cannot read the server secret/);
     expect(() => resolveSecret({ ...none, dataDir: dir, secret, secretFile: file })).toThrow(/not both/);
+  });
+
+  it('a server process with DATABASE_URL and no secret exits at once with the reason, before touching the database', { timeout: 60_000 }, async () => {
+    // Port 1: nothing listens there, so a server that got as far as the database would fail differently.
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: 'postgres://yishi@127.0.0.1:1/none', LOG_LEVEL: 'silent', PORT: '0' };
+    const child = spawn(process.execPath, serverProcessArgs(), { cwd: join(import.meta.dirname, '..'), env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code).toBe(1);
+    expect(stderr).toContain('yishi: DATABASE_URL is set but no server secret: set YISHI_SECRET');
   });
 });
