@@ -13,20 +13,36 @@ const PAD_BYTES = 256;
  */
 export class BallotKeys {
   private readonly secret: Buffer;
+  /** Derived keys of recent polls: a burst of votes must not pay for HKDF per ballot. */
+  private readonly derived = new Map<string, { key: Buffer; check: string }>();
 
-  constructor(secret: Uint8Array) {
+  constructor(
+    secret: Uint8Array,
+    private readonly capacity = 256,
+  ) {
     if (secret.length < 32) throw new Error('the ballot secret must be at least 32 bytes');
     this.secret = Buffer.from(secret);
   }
 
+  private of(pollId: string): { key: Buffer; check: string } {
+    let entry = this.derived.get(pollId);
+    if (!entry) {
+      const key = Buffer.from(hkdfSync('sha256', this.secret, SALT, pollId, 32));
+      entry = { key, check: createHmac('sha256', key).update('yishi/ballot/key-check').digest('base64url') };
+      this.derived.set(pollId, entry);
+      if (this.derived.size > this.capacity) this.derived.delete(this.derived.keys().next().value!);
+    }
+    return entry;
+  }
+
   /** The poll's AES-256 key. */
   key(pollId: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.secret, SALT, pollId, 32));
+    return this.of(pollId).key;
   }
 
   /** A fingerprint of the poll's key, stored on the poll at open: tells a changed secret from the right one. */
   check(pollId: string): string {
-    return createHmac('sha256', this.key(pollId)).update('yishi/ballot/key-check').digest('base64url');
+    return this.of(pollId).check;
   }
 
   /** Whether `stored` is this server's fingerprint for the poll. */
