@@ -56,7 +56,8 @@ describe(`ballot storage on ${testDriver}`, () => {
     expect(Object.keys(marks[0]!).sort()).toEqual(['batchId', 'pollId', 'sealedReceipt', 'state', 'userId']);
     expect(marks.every((m) => m.state === 'cast' && m.batchId === null)).toBe(true);
 
-    // Random nonces: no two ciphertexts alike, so equal choices cannot be grouped either.
+    // One length for 'o1'…'o9' and 'o10'…'o30' alike; random nonces: no two ciphertexts alike.
+    expect(new Set(ballots.map((b) => b.sealed!.length)).size).toBe(1);
     expect(new Set(ballots.map((b) => Buffer.from(b.sealed!).toString('hex'))).size).toBe(n);
     const physical = await rows<{ x: string }>(sql`select xmin::text as x from poll_ballots where poll_id = ${pollId} order by ctid`);
     // Within a batch every ballot shares one transaction id.
@@ -148,7 +149,7 @@ describe(`ballot storage on ${testDriver}`, () => {
     const { host, voters, pollId } = await openRoom(2, ['甲', '乙']);
     const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: 100 });
     // Queued synchronously: the ballot box holds it until its window ends or it is flushed.
-    const pending = box.cast({ pollId, userId: voters[1]!.userId, sessionToken: token(voters[1]!.client), choice: 'o1', choiceKey: '"o1"', named: false, sealKey: ctx.deps.ballotKeys.key(pollId) });
+    const pending = box.cast({ pollId, userId: voters[1]!.userId, sessionToken: token(voters[1]!.client), choice: 'o1', choiceKey: '"o1"', named: false, seal: { key: ctx.deps.ballotKeys.key(pollId), length: 64 } });
     const other = new BallotBox(ctx.deps.db, ctx.deps.logger);
     // Another process closes the poll while this one still holds the vote in its queue.
     await closePoll(ctx.deps, other, host.user.id, { pollId });

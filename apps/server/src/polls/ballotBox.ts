@@ -19,8 +19,8 @@ export interface VoteRequest {
   choiceKey: string;
   /** Named polls store who voted on the ballot; secret polls never do. */
   named: boolean;
-  /** Secret polls: the poll's key (BallotKeys); the ballot is stored sealed under it until close. */
-  sealKey: Buffer | null;
+  /** Secret polls: the poll's key (BallotKeys) and sealed length; the ballot is stored sealed until close. */
+  seal: { key: Buffer; length: number } | null;
 }
 
 export interface BallotBoxOptions {
@@ -165,11 +165,11 @@ export class BallotBox {
         if (marks.length !== fresh.length) throw new AppError('internal');
         await tx.insert(pollBallots).values(
           shuffle(fresh).map((p) => {
-            const { choice, sealKey, named, userId } = p.item.req;
+            const { choice, seal, named, userId } = p.item.req;
             const id = newId();
             // Sealed: nothing in the row says what was chosen, or which receipt will be published for it.
-            const stored = sealKey
-              ? { sealed: sealBallot(sealKey, id, choice, p.receipt), receiptTag: receiptTag(sealKey, p.receipt) }
+            const stored = seal
+              ? { sealed: sealBallot(seal.key, id, choice, p.receipt, seal.length), receiptTag: receiptTag(seal.key, p.receipt) }
               : { choice, receipt: p.receipt };
             return { id, pollId, ...stored, batchId, voterId: named ? userId : null };
           }),

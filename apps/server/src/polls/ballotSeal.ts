@@ -1,11 +1,10 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { PollChoice } from '@yishi/model';
+import { MOTION_CHOICES, RECEIPT_LENGTH, type PollChoice, type PollKind } from '@yishi/model';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SALT = 'yishi/ballot/v1';
-/** Sealed plaintexts are padded to this many bytes (or the next power of two above): a ciphertext's length must not tell 弃权 from 赞成. */
-const PAD_BYTES = 256;
+
 
 /**
  * The keys secret polls' ballots are sealed under while open: one per poll, derived (HKDF-SHA256,
@@ -61,22 +60,41 @@ export function receiptTag(key: Buffer, receipt: string): string {
 /**
  * Seals a ballot's choice and receipt (AES-256-GCM under the poll key, a random 96-bit nonce per
  * ballot so equal choices never give equal ciphertexts, the ballot id as associated data), padded
- * so that every ballot of an ordinary poll has the same length whatever its choice.
+ * to the poll's `sealedLength` so that every ballot of a poll has the same length.
  */
-export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, receipt: string): Uint8Array {
+export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, receipt: string, length: number): Uint8Array {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(ballotId));
-  const body = Buffer.concat([cipher.update(padded(JSON.stringify({ c: choice, r: receipt }))), cipher.final()]);
+  const body = Buffer.concat([cipher.update(padded(sealedJson(choice, receipt), length)), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
-// Trailing spaces, which JSON.parse ignores.
-function padded(json: string): Buffer {
+const sealedJson = (choice: PollChoice, receipt: string) => JSON.stringify({ c: choice, r: receipt });
+
+/**
+ * The length every sealed plaintext of a poll is padded to: that of its longest possible ballot
+ * (the longest motion word, the longest option id, `seats` or all of the longest ids), so that a
+ * ciphertext's length tells 弃权 from 赞成, or one pick from five, no better than chance.
+ */
+export function sealedLength(poll: { kind: PollKind; options: { id: string }[]; seats?: number | null }): number {
+  const ids = poll.options.map((o) => o.id).sort((a, b) => Buffer.byteLength(b) - Buffer.byteLength(a));
+  const longest: PollChoice =
+    poll.kind === 'motion'
+      ? [...MOTION_CHOICES].sort((a, b) => b.length - a.length)[0]!
+      : poll.kind === 'choice'
+        ? (ids[0] ?? '')
+        : poll.kind === 'election'
+          ? ids.slice(0, poll.seats ?? 1)
+          : ids;
+  return Buffer.byteLength(sealedJson(longest, 'X'.repeat(RECEIPT_LENGTH)));
+}
+
+// Trailing spaces, which JSON.parse ignores. A choice is checked against the poll before it is
+// sealed, so it never exceeds the poll's length; if it did, it would be sealed unpadded beyond it.
+function padded(json: string, length: number): Buffer {
   const bytes = Buffer.from(json, 'utf8');
-  let size = PAD_BYTES;
-  while (size < bytes.length) size *= 2;
-  return Buffer.concat([bytes, Buffer.alloc(size - bytes.length, 0x20)]);
+  return bytes.length >= length ? bytes : Buffer.concat([bytes, Buffer.alloc(length - bytes.length, 0x20)]);
 }
 
 /** Thrown when a sealed ballot does not open under this server's key (another secret, or tampering). */

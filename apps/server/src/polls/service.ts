@@ -29,7 +29,7 @@ import { meetingAccess, type MeetingAccess } from '../access.ts';
 import { reconcilePoll, type BallotBox } from './ballotBox.ts';
 import type { PollRow } from './openPolls.ts';
 import { shuffle } from './receipts.ts';
-import { openBallot, SealBroken } from './ballotSeal.ts';
+import { openBallot, SealBroken, sealedLength } from './ballotSeal.ts';
 import type { Logger } from '../logger.ts';
 
 /** Motion options have fixed ids; the labels are the Chinese the room reads, clients may localize by id. */
@@ -190,7 +190,7 @@ export async function castVote(deps: Deps, box: BallotBox, userId: string, sessi
   const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
   if (bad) throw new AppError(bad);
   const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
-  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret, sealKey: sealKeyOf(deps, poll) });
+  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret, seal: sealOf(deps, poll) });
 }
 
 /**
@@ -202,6 +202,11 @@ function sealKeyOf(deps: Deps, poll: PollRow): Buffer | null {
   if (!poll.secret || poll.keyCheck === null) return null;
   if (!deps.ballotKeys.matches(poll.id, poll.keyCheck)) throw new AppError('ballot_key_lost');
   return deps.ballotKeys.key(poll.id);
+}
+
+function sealOf(deps: Deps, poll: PollRow): { key: Buffer; length: number } | null {
+  const key = sealKeyOf(deps, poll);
+  return key && { key, length: sealedLength({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats }) };
 }
 
 /** The poll if the user may vote in it now, read from the database; the error that says why not otherwise. */
