@@ -14,7 +14,8 @@ import {
   type LiveClient,
   type ServerProcess,
 } from '../scale/testing.ts';
-import { connectPeer, type TestPeer } from '../yjs/testing.ts';
+import * as Y from 'yjs';
+import { connectPeer, until, type TestPeer } from '../yjs/testing.ts';
 import { seededRandom } from './random.ts';
 
 // The server process is killed (SIGKILL) at 20 random instants while editors type and voters vote.
@@ -62,8 +63,20 @@ if (scaleEnvReady(['DATABASE_URL'])) {
 
         const ackedEdits = new Set<string>();
         const ackedReceipts = new Map<number, string>();
-        // Not agenda items (capped at 200): a log array beside them, which Yjs serves like any other type.
-        const log = (doc: TestPeer['doc']) => doc.getArray<string>('faultlog');
+        // Not agenda items (capped at 200): a log array nested in the meta map (the server refuses
+        // unknown roots), made once before the rounds so that no two editors create it concurrently.
+        const log = (doc: TestPeer['doc']) => doc.getMap('meta').get('faultlog') as Y.Array<string>;
+        const founder = connectPeer(`ws://127.0.0.1:${port}`, meetingId, host.cookie);
+        await founder.synced;
+        founder.doc.getMap('meta').set('faultlog', new Y.Array<string>());
+        await until(async () => {
+          const probe = connectPeer(`ws://127.0.0.1:${port}`, meetingId, host.cookie);
+          await probe.synced;
+          const there = probe.doc.getMap('meta').get('faultlog') instanceof Y.Array;
+          probe.destroy();
+          return there;
+        }, 'fault log stored');
+        founder.destroy();
 
         for (let round = 0; round < ROUNDS; round++) {
           const wsUrl = `ws://127.0.0.1:${port}`;

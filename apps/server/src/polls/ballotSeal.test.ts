@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MOTION_CHOICES, type PollKind } from '@yishi/model';
+import { MOTION_CHOICES, type PollChoice, type PollKind } from '@yishi/model';
 import { BallotKeys, openBallot, receiptTag, SealBroken, sealBallot, sealedLength } from './ballotSeal.ts';
 import { newReceipt } from './receipts.ts';
 
@@ -31,7 +31,7 @@ describe('sealed ballots', () => {
       .tuple(fc.constantFrom<PollKind>('motion', 'choice', 'election', 'ranking'), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 1, max: 12 }))
       .chain(([kind, n, seats]) => {
         const ids = options(n).map((o) => o.id);
-        const choice =
+        const choice: fc.Arbitrary<PollChoice> =
           kind === 'motion'
             ? fc.constantFrom<string>(...MOTION_CHOICES)
             : kind === 'choice'
