@@ -276,7 +276,7 @@ test('two browsers co-edit the agenda and notes, survive going offline, and comp
     }
   });
 
-  await test.step('edits made offline survive closing the tab and are sent when it reopens', async () => {
+  await test.step('edits made offline survive closing the tab and are sent when it reopens; a reload without network still shows the meeting', async () => {
     await tabletContext.setOffline(true);
     await expect(tablet.getByTestId('doc-status')).toHaveAttribute('data-state', 'offline');
     const before = await storedUpdates(tablet, meeting.id);
@@ -295,6 +295,21 @@ test('two browsers co-edit the agenda and notes, survive going offline, and comp
     await expect(reopened.getByTestId('doc-status')).toHaveAttribute('data-state', 'connected');
     await expect(titleOf(host, 4)).toHaveValue('议定事项与表决');
     await expect(titleOf(reopened, 4)).toHaveValue('议定事项与表决');
+
+    // The service worker took over this tab: a reload without network still shows the meeting.
+    await reopened.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await tabletContext.setOffline(true);
+    await reopened.reload();
+    await expect(reopened.getByTestId('doc-status')).toHaveAttribute('data-state', 'offline');
+    await expect(titleOf(reopened, 4)).toHaveValue('议定事项与表决');
+    await reopened.screenshot({ path: artifact('live-document-reloaded-offline-1024x768.png') });
+    await titleOf(reopened, 4).click();
+    await reopened.keyboard.press('End');
+    await reopened.keyboard.type('（离线重载后）');
+    await expect(reopened.getByTestId('doc-status')).toHaveText(/离线 — \d+ 处修改待同步$/);
+    await tabletContext.setOffline(false);
+    await expect(reopened.getByTestId('doc-status')).toHaveAttribute('data-state', 'connected');
+    await expect(titleOf(host, 4)).toHaveValue('议定事项与表决（离线重载后）');
     await reopened.close();
   });
 

@@ -34,9 +34,9 @@ test('demo from the start page; the board follows the facilitator; a tablet rais
     await page.goto('/');
     await page.getByTestId('demo-open').click();
     await expect(page).toHaveURL(/\/m\/[^/]+$/);
-    await expect(page.getByTestId('meeting-title')).toHaveText('樓長有話說');
+    await expect(page.getByTestId('meeting-title')).toHaveText('楼长有话说');
     await expect(page.getByTestId('my-role')).toHaveText('你的身份：主持人');
-    await expect(page.getByTestId('poll-card').filter({ hasText: '選舉議事會成員（5名）' })).toHaveAttribute('data-status', 'closed');
+    await expect(page.getByTestId('poll-card').filter({ hasText: '选举议事会成员（5名）' })).toHaveAttribute('data-status', 'closed');
     await expect(page.getByTestId('attendance-quorum')).toHaveText('已达到到会人数要求（7 人）');
   });
   const meetingPath = new URL(page.url()).pathname;
@@ -45,7 +45,7 @@ test('demo from the start page; the board follows the facilitator; a tablet rais
   await board.setViewportSize({ width: 1920, height: 1080 });
   await test.step('the board (1920×1080) shows the item in focus, big, with the join code and the election result', async () => {
     await board.goto(`${meetingPath}/board`);
-    await expect(board.getByTestId('focus-title')).toHaveText('規範停車');
+    await expect(board.getByTestId('focus-title')).toHaveText('规范停车');
     await expect(board.getByTestId('focus-countdown')).toHaveText(/\d+:\d\d/);
     const size = await board.getByTestId('focus-title').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(48);
@@ -66,18 +66,18 @@ test('demo from the start page; the board follows the facilitator; a tablet rais
   const tablet = await tabletContext.newPage();
   await test.step('a tablet joins and raises a hand; the board queue shows it; the host calls it', async () => {
     await tablet.goto(`/join/${code}`);
-    await tablet.getByTestId('join-name').fill('6號樓錢樓長');
+    await tablet.getByTestId('join-name').fill('6号楼钱楼长');
     await tablet.getByTestId('affiliation-resident').click();
     await tablet.getByTestId('join-submit').click();
     await expect(tablet).toHaveURL(new RegExp(`${meetingPath}$`));
     await expect(tablet.getByTestId('follow-view').getByTestId('focus-title')).toHaveText('文明養寵');
     await tablet.getByTestId('queue-raise').click();
-    await expect(board.getByTestId('board-queue')).toContainText('6號樓錢樓長');
+    await expect(board.getByTestId('board-queue')).toContainText('6号楼钱楼长');
     await expect(tablet.getByTestId('queue-lower')).toBeVisible();
     await page.getByTestId('queue-limit').fill('2');
     await page.getByTestId('queue-next').click();
-    await expect(board.getByTestId('board-queue').locator('.speaker')).toContainText('6號樓錢樓長');
-    await expect(tablet.getByTestId('live-announcement')).toHaveText('请 6號樓錢樓長 发言');
+    await expect(board.getByTestId('board-queue').locator('.speaker')).toContainText('6号楼钱楼长');
+    await expect(tablet.getByTestId('live-announcement')).toHaveText('请 6号楼钱楼长 发言');
     await noHorizontalScroll(tablet);
     await touchTargetsOk(tablet, 'main');
     await tablet.screenshot({ path: artifact('room-tablet-1024x768.png'), fullPage: true });
@@ -93,8 +93,8 @@ test('demo from the start page; the board follows the facilitator; a tablet rais
     await phone.getByTestId('join-submit').click();
     await expect(phone.getByTestId('follow-view').getByTestId('focus-title')).toHaveText('文明養寵');
     await page.getByTestId('facil-next').click();
-    await expect(phone.getByTestId('follow-view').getByTestId('focus-title')).toHaveText('清理樓道雜物');
-    await expect(board.getByTestId('focus-title')).toHaveText('清理樓道雜物');
+    await expect(phone.getByTestId('follow-view').getByTestId('focus-title')).toHaveText('清理楼道杂物');
+    await expect(board.getByTestId('focus-title')).toHaveText('清理楼道杂物');
     await noHorizontalScroll(phone);
     await touchTargetsOk(phone, 'main');
     await phone.screenshot({ path: artifact('room-phone-390x844.png'), fullPage: true });

@@ -1,7 +1,7 @@
-import { AFFILIATIONS, LABELS, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { AFFILIATIONS, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
-import type { Attendance, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
+import type { Attendance, MinutesDraw, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
 
 /** The communities' clock: dates and times in the minutes are China Standard Time. */
 export const MINUTES_TIME_ZONE = 'Asia/Shanghai';
@@ -108,9 +108,18 @@ function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { ro
     return { rows, code: result.tie.length ? 'tie' : 'elected', outcome: parts.join(text.list === ', ' ? '; ' : '；') };
   }
   if ('order' in result) {
-    const rows = result.order.map((id, i) => ({ label: labelOf(poll, id, text), value: result.scores[id] ?? 0, rank: i + 1 }));
+    // Equal scores share a place and are marked tied: the minutes never order them silently.
+    const placed = standings(poll.options.map((o) => o.id), result.scores);
+    const rows = placed.map((s) => {
+      const row: MinutesPollRow = { label: labelOf(poll, s.id, text), value: s.value, rank: s.place };
+      if (s.tied) row.mark = 'tie';
+      return row;
+    });
     if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
-    return { rows, code: 'ranked', outcome: text.poll.order(result.order.map((id, i) => `${i + 1}. ${labelOf(poll, id, text)}`).join(text.list)) };
+    const named = placed.map((s) => `${s.place}${s.tied ? '=' : ''}. ${labelOf(poll, s.id, text)}`).join(text.list);
+    const tied = [...new Set(placed.filter((s) => s.tied).map((s) => s.place))].map((place) => list(placed.filter((s) => s.place === place).map((s) => s.id)));
+    const outcome = [text.poll.order(named), ...tied.map((names) => text.poll.rankTie(names))].join(text.list === ', ' ? '; ' : '；');
+    return { rows, code: 'ranked', outcome };
   }
   const counts = result.counts;
   const rows = poll.options.map((o) => ({ label: o.label, value: counts[o.id] ?? 0 }));
@@ -202,6 +211,23 @@ function record(input: MinutesInput, text: MinutesText): Minutes['record'] {
   };
 }
 
+/** Draws by lot in creation order, with their inputs, method and result. */
+function draws(input: MinutesInput, text: MinutesText): MinutesDraw[] {
+  return (input.draws ?? []).map((d, i) => ({
+    index: i + 1,
+    id: d.id,
+    title: d.title,
+    entries: d.entries,
+    winners: d.winners,
+    seedSource: d.seedSource,
+    seed: d.seed,
+    key: d.key,
+    method: text.draw.methodText,
+    result: d.result,
+    verifyUrl: d.verifyUrl ?? null,
+  }));
+}
+
 /** The one model of a meeting's minutes, assembled from its document, polls, roster and follow-ups. */
 export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Minutes {
   const text = MINUTES_TEXT[locale];
@@ -224,6 +250,7 @@ export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Min
     attendance: attendance(input, locale),
     items: items(input, text),
     polls: polls(input, locale, text),
+    draws: draws(input, text),
     followUps: {
       carriedOver: input.followUps.carriedOver.map((f) => followUp(f, locale)),
       created: input.followUps.created.map((f) => followUp(f, locale)),

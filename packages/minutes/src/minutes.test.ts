@@ -90,6 +90,32 @@ describe('buildMinutes', () => {
     expect(choice!.outcome).toEqual({ code: 'quorum-not-met', text: '投票人数未达法定人数，结果不成立' });
   });
 
+  it('a ranking with equal scores marks the tie in the result and the Markdown, never ordering it silently', () => {
+    const input = scriptedMeeting();
+    const ranking = input.polls.find((p) => p.kind === 'ranking')!;
+    ranking.options = [
+      { id: 'o1', label: '健身器材' },
+      { id: 'o2', label: '宠物粪便' },
+      { id: 'o3', label: '高空抛物' },
+    ];
+    ranking.result = { ...ranking.result!, scores: { o1: 5, o2: 3, o3: 3 }, order: ['o1', 'o2', 'o3'] } as typeof ranking.result;
+    const tied = buildMinutes(input).polls.find((p) => p.title === '微更新项目排序')!;
+    expect(tied.rows).toEqual([
+      { label: '健身器材', value: 5, rank: 1 },
+      { label: '宠物粪便', value: 3, rank: 2, mark: 'tie' },
+      { label: '高空抛物', value: 3, rank: 2, mark: 'tie' },
+    ]);
+    expect(tied.outcome.text).toBe('排序结果：1. 健身器材、2=. 宠物粪便、2=. 高空抛物；同分并列，不分先后：宠物粪便、高空抛物');
+    expect(renderMarkdown(buildMinutes(input))).toContain('| 2 | 宠物粪便（并列） | 3 |');
+  });
+
+  it('English minutes use English punctuation; Chinese ones Chinese', () => {
+    const en = renderMarkdown(buildMinutes(scriptedMeeting(), 'en'));
+    expect(en).toMatch(/- \*\*Kind\*\*: /);
+    expect(en).not.toMatch(/\*\*[A-Za-z ]+\*\*：/);
+    expect(renderMarkdown(buildMinutes(scriptedMeeting()))).toMatch(/- \*\*类型\*\*：|- \*\*[\u4e00-\u9fff]+\*\*：/);
+  });
+
   it('lists follow-ups with owner, due date, status and the latest progress', () => {
     expect(minutes.followUps.created[0]).toMatchObject({ title: '张贴文明养宠倡议', owner: '业委会 · 业委会赵主任', dueDate: '2025-12-15', statusLabel: '待办' });
     expect(minutes.followUps.carriedOver[0]).toMatchObject({ overdue: true, statusLabel: '推进中', latestNote: { date: '2025-11-11', body: '已采购灯具，下周安装' } });

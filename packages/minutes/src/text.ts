@@ -21,7 +21,8 @@ export interface MinutesText {
     agendaItem: string;
     ballot: string;
   };
-  sections: { attendance: string; agenda: string; polls: string; followUps: string; carriedOver: string; summary: string; signatures: string };
+  sections: { attendance: string; agenda: string; polls: string; draws: string; followUps: string; carriedOver: string; summary: string; signatures: string };
+  draw: { entries: string; winners: string; source: string; seed: string; key: string; method: string; methodText: string; result: string; pending: string; verify: string };
   /** The minutes' own state: final (定稿) with its time, or a draft; reopenings with their reasons. */
   record: { field: string; final: (when: string) => string; draft: string; reopenedField: string; reopened: (when: string, name: string, reason: string) => string };
   attendance: { group: string; count: string; names: string; total: (n: number) => string; observers: string };
@@ -47,6 +48,8 @@ export interface MinutesText {
     elected: (names: string) => string;
     noneElected: string;
     tie: (names: string) => string;
+    /** Options of a ranking with equal scores. */
+    rankTie: (names: string) => string;
     top: (names: string) => string;
     order: (names: string) => string;
     notClosed: string;
@@ -85,7 +88,8 @@ const zhCN: MinutesText = {
     agendaItem: '所属议程',
     ballot: '投票方式',
   },
-  sections: { attendance: '出席情况', agenda: '会议议程', polls: '表决结果', followUps: '督办事项', carriedOver: '上次事项推进', summary: '会议小结', signatures: '签字' },
+  draw: { entries: '名单（按编号）', winners: '抽出数量', source: '随机数来源', seed: '随机数', key: '种子字符串', method: '方法', methodText: 'RFC 3797：对种子字符串做 MD5，按编号不放回地依次抽出', result: '结果（按抽出顺序）', pending: '尚未公布随机数', verify: '公开核验' },
+  sections: { attendance: '出席情况', agenda: '会议议程', polls: '表决结果', draws: '抽签', followUps: '督办事项', carriedOver: '上次事项推进', summary: '会议小结', signatures: '签字' },
   record: { field: '纪要状态', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打开', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '类别', count: '人数', names: '名单', total: (n) => `共 ${n} 人出席`, observers: '列席/旁听' },
   item: { notes: '讨论记录', decision: '议定事项', minutes: (n) => `${n} 分钟` },
@@ -105,7 +109,7 @@ const zhCN: MinutesText = {
     },
     seats: (n) => `应选 ${n} 名，得票最多者当选（须至少得 1 票），并列不抽签`,
     choice: '每人选择一项，统计各选项票数',
-    ranking: '每人按偏好排序，按波达计分法（Borda）汇总',
+    ranking: '每人给选项排先后，排第一得分最高、依次少一分，按总分排序（波达计分法）',
     quorum: (p) => `投票人数须达到有表决权人数的 ${p}`,
     turnout: (v, e) => `应投 ${e} 人，实投 ${v} 人`,
     passed: '通过',
@@ -114,6 +118,7 @@ const zhCN: MinutesText = {
     elected: (names) => `当选：${names}`,
     noneElected: '无人当选',
     tie: (names) => `得票并列、名额待定：${names}`,
+    rankTie: (names) => `同分并列，不分先后：${names}`,
     top: (names) => `得票最多：${names}`,
     order: (names) => `排序结果：${names}`,
     notClosed: '表决尚未结束',
@@ -150,7 +155,8 @@ const zhTW: MinutesText = {
     agendaItem: '所屬議程',
     ballot: '投票方式',
   },
-  sections: { attendance: '出席情況', agenda: '會議議程', polls: '表決結果', followUps: '督辦事項', carriedOver: '上次事項推進', summary: '會議小結', signatures: '簽字' },
+  draw: { entries: '名單（按編號）', winners: '抽出數量', source: '隨機數來源', seed: '隨機數', key: '種子字串', method: '方法', methodText: 'RFC 3797：對種子字串做 MD5，按編號不放回地依次抽出', result: '結果（按抽出順序）', pending: '尚未公布隨機數', verify: '公開核驗' },
+  sections: { attendance: '出席情況', agenda: '會議議程', polls: '表決結果', draws: '抽籤', followUps: '督辦事項', carriedOver: '上次事項推進', summary: '會議小結', signatures: '簽字' },
   record: { field: '紀要狀態', final: (when) => `定稿（${when}）`, draft: '草稿，尚未定稿', reopenedField: '重新打開', reopened: (when, name, reason) => `${when}，${name}：${reason}` },
   attendance: { group: '類別', count: '人數', names: '名單', total: (n) => `共 ${n} 人出席`, observers: '列席/旁聽' },
   item: { notes: '討論記錄', decision: '議定事項', minutes: (n) => `${n} 分鐘` },
@@ -170,7 +176,7 @@ const zhTW: MinutesText = {
     },
     seats: (n) => `應選 ${n} 名，得票最多者當選（須至少得 1 票），並列不抽籤`,
     choice: '每人選擇一項，統計各選項票數',
-    ranking: '每人按偏好排序，按波達計分法（Borda）匯總',
+    ranking: '每人給選項排先後，排第一得分最高、依次少一分，按總分排序（波達計分法）',
     quorum: (p) => `投票人數須達到有表決權人數的 ${p}`,
     turnout: (v, e) => `應投 ${e} 人，實投 ${v} 人`,
     passed: '通過',
@@ -179,6 +185,7 @@ const zhTW: MinutesText = {
     elected: (names) => `當選：${names}`,
     noneElected: '無人當選',
     tie: (names) => `得票並列、名額待定：${names}`,
+    rankTie: (names) => `同分並列，不分先後：${names}`,
     top: (names) => `得票最多：${names}`,
     order: (names) => `排序結果：${names}`,
     notClosed: '表決尚未結束',
@@ -215,7 +222,8 @@ const en: MinutesText = {
     agendaItem: 'Agenda item',
     ballot: 'Ballot',
   },
-  sections: { attendance: 'Attendance', agenda: 'Agenda', polls: 'Votes', followUps: 'Follow-ups', carriedOver: 'Follow-ups from earlier meetings', summary: 'Summary', signatures: 'Signatures' },
+  draw: { entries: 'Entries (by number)', winners: 'Number drawn', source: 'Random source', seed: 'Random values', key: 'Key string', method: 'Method', methodText: 'RFC 3797: MD5 of the key string, drawn in order without replacement', result: 'Result (in the order drawn)', pending: 'Random values not published yet', verify: 'Public verification' },
+  sections: { attendance: 'Attendance', agenda: 'Agenda', polls: 'Votes', draws: 'Draws by lot', followUps: 'Follow-ups', carriedOver: 'Follow-ups from earlier meetings', summary: 'Summary', signatures: 'Signatures' },
   record: { field: 'Minutes', final: (when) => `Final (${when})`, draft: 'Draft, not final yet', reopenedField: 'Reopened', reopened: (when, name, reason) => `${when}, ${name}: ${reason}` },
   attendance: { group: 'Group', count: 'Present', names: 'Names', total: (n) => `${n} present`, observers: 'Observers' },
   item: { notes: 'Notes', decision: 'Decision', minutes: (n) => `${n} min` },
@@ -235,7 +243,7 @@ const en: MinutesText = {
     },
     seats: (n) => `${n} seat(s); most votes win (at least 1 vote); ties are not drawn`,
     choice: 'One option each; votes per option',
-    ranking: 'Each ranks the options; aggregated by Borda count',
+    ranking: 'Each puts the options in order; first place scores most, each place one point less; ordered by total (Borda count)',
     quorum: (p) => `At least ${p} of those eligible must vote`,
     turnout: (v, e) => `${v} of ${e} eligible voted`,
     passed: 'Passed',
@@ -244,6 +252,7 @@ const en: MinutesText = {
     elected: (names) => `Elected: ${names}`,
     noneElected: 'No one elected',
     tie: (names) => `Tied for the remaining seats: ${names}`,
+    rankTie: (names) => `Tied, in no order: ${names}`,
     top: (names) => `Most votes: ${names}`,
     order: (names) => `Order: ${names}`,
     notClosed: 'Voting has not ended',
@@ -269,4 +278,16 @@ export const SECTION_NUMERALS = ['一', '二', '三', '四', '五', '六', '七'
 /** A section heading with its numeral: 一、出席情况 (zh) or 1. Attendance (en). */
 export function sectionHeading(locale: Locale, index: number, title: string): string {
   return locale === 'en' ? `${index + 1}. ${title}` : `${SECTION_NUMERALS[index] ?? index + 1}、${title}`;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** A label and its colon in the label's own script: 「出席：」 in Chinese, "Present: " in English. */
+export function withColon(label: string): string {
+  return CJK.test(label) ? `${label}：` : `${label}: `;
+}
+
+/** A note in brackets fit for its script: 「（当选）」 in Chinese, " (elected)" in English. */
+export function paren(note: string): string {
+  return CJK.test(note) ? `（${note}）` : ` (${note})`;
 }

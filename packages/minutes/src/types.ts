@@ -6,6 +6,7 @@ import type {
   Locale,
   MeetingDocJson,
   MeetingKind,
+  DrawDto,
   ParticipantDto,
   PollDto,
   PollKind,
@@ -34,7 +35,28 @@ export interface MinutesInput {
   /** The meeting document as read by readAgenda; null when the meeting never had one. */
   doc: MeetingDocJson | null;
   polls: PollDto[];
+  /** Draws by lot (RFC 3797), each with the address of its public verification page. */
+  draws?: (DrawDto & { verifyUrl?: string })[];
   followUps: { carriedOver: FollowUpDto[]; created: FollowUpDto[] };
+}
+
+/** A draw by lot as the minutes record it: the inputs, the method and the result. */
+export interface MinutesDraw {
+  index: number;
+  id: string;
+  title: string;
+  /** In the published order (entry i is number i + 1). */
+  entries: string[];
+  winners: number;
+  seedSource: string;
+  /** Null while the announced values are not known yet. */
+  seed: string | null;
+  key: string | null;
+  /** The method in words. */
+  method: string;
+  /** The winners in the order drawn, or null. */
+  result: string[] | null;
+  verifyUrl: string | null;
 }
 
 /** Inline text with the marks the minutes carry over. */
@@ -166,6 +188,8 @@ export interface Minutes {
   attendance: Attendance;
   items: MinutesItem[];
   polls: MinutesPoll[];
+  /** Empty when the meeting drew no lots (the section is then left out). */
+  draws: MinutesDraw[];
   followUps: { carriedOver: MinutesFollowUp[]; created: MinutesFollowUp[] };
   /** Closing summary paragraphs (empty when none was written). */
   summary: string[];

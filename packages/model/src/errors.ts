@@ -56,6 +56,13 @@ export const ERRORS = {
   move_undone: 409,
   move_superseded: 409,
   photo_refused: 400,
+  // Draws by lot (RFC 3797).
+  duplicate_entry: 400,
+  invalid_seed: 400,
+  seed_empty: 400,
+  seed_too_large: 400,
+  draw_seeded: 409,
+  draw_too_large: 413,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -114,6 +121,12 @@ const MESSAGES: Record<Locale, Messages> = {
     move_undone: '这次操作已经撤销过了。',
     move_superseded: '这些意见之后又被移动过，不能再撤销这一步。',
     photo_refused: '照片无法使用：只接受 1 MB 以内的 JPEG、PNG 或 WebP 图片。',
+    duplicate_entry: '抽签名单里“{entry}”出现了不止一次，请删去重复的一项。',
+    invalid_seed: '无法识别“{token}”：公开随机数只能是整数。每组数字一行（或用 / 分隔），组内用空格或逗号分隔，例如：9319 / 2 5 12 8 10。',
+    seed_empty: '没有读到数字，请填写公布的随机数，例如：9319 / 2 5 12 8 10。',
+    seed_too_large: '随机数太多或太长：最多 16 组，每组最多 16 个数，每个数最多 18 位。',
+    draw_seeded: '这次抽签已经填入随机数、得出结果，不能再更改。',
+    draw_too_large: '抽签名单太长了，请缩短各项的文字或减少项数。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -167,6 +180,12 @@ const MESSAGES: Record<Locale, Messages> = {
     move_undone: '這次操作已經復原過了。',
     move_superseded: '這些意見之後又被移動過，不能再復原這一步。',
     photo_refused: '照片無法使用：只接受 1 MB 以內的 JPEG、PNG 或 WebP 圖片。',
+    duplicate_entry: '抽籤名單裡「{entry}」出現了不止一次，請刪去重複的一項。',
+    invalid_seed: '無法識別「{token}」：公開隨機數只能是整數。每組數字一行（或用 / 分隔），組內用空格或逗號分隔，例如：9319 / 2 5 12 8 10。',
+    seed_empty: '沒有讀到數字，請填寫公布的隨機數，例如：9319 / 2 5 12 8 10。',
+    seed_too_large: '隨機數太多或太長：最多 16 組，每組最多 16 個數，每個數最多 18 位。',
+    draw_seeded: '這次抽籤已經填入隨機數、得出結果，不能再更改。',
+    draw_too_large: '抽籤名單太長了，請縮短各項的文字或減少項數。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -220,14 +239,20 @@ const MESSAGES: Record<Locale, Messages> = {
     move_undone: 'This step has already been undone.',
     move_superseded: 'These ideas were moved again since; this step can no longer be undone.',
     photo_refused: 'This photo cannot be used: only JPEG, PNG or WebP images up to 1 MB are accepted.',
+    duplicate_entry: '"{entry}" appears more than once in the list; please remove the duplicate.',
+    invalid_seed: 'Cannot read "{token}": the public random values must be whole numbers. One group per line (or separated by /), numbers within a group separated by spaces or commas, e.g. 9319 / 2 5 12 8 10.',
+    seed_empty: 'No numbers found; please enter the published random values, e.g. 9319 / 2 5 12 8 10.',
+    seed_too_large: 'Too many or too long random values: at most 16 groups of at most 16 numbers of at most 18 digits.',
+    draw_seeded: 'This draw already has its random values and result; they cannot be changed.',
+    draw_too_large: 'The list is too long; please shorten the entries or use fewer.',
   },
 };
 
 /** Field names as a person reads them, for invalid_input messages. */
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决' },
-  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決' },
-  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls' },
+  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决', entries: '抽签名单', winners: '抽出数量', seedSource: '随机数来源', seed: '随机数', drawId: '抽签' },
+  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決', entries: '抽籤名單', winners: '抽出數量', seedSource: '隨機數來源', seed: '隨機數', drawId: '抽籤' },
+  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls', entries: 'list of entries', winners: 'number to draw', seedSource: 'random source', seed: 'random values', drawId: 'draw' },
 };
 
 /** The message for an error code in a locale, with { userId: 'participant', order: 'order', limitSeconds: 'speaking time', attendanceQuorum: 'attendance quorum',placeholders} filled in. */

@@ -10,3 +10,4 @@ export * from './doc/index.ts';
 export * from './room.ts';
 export * from './pages.ts';
 export * from './ideas/index.ts';
+export * from './draw/index.ts';

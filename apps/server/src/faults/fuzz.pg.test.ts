@@ -53,7 +53,7 @@ if (scaleEnvReady(['DATABASE_URL'])) {
   describe('hostile input', () => {
     it(
       `${TOTAL} malformed inputs: the server stays up, memory bounded, healthy clients work (seed ${SEED})`,
-      { timeout: 120_000 },
+      { timeout: 300_000 },
       async () => {
         const random = seededRandom(SEED);
         const int = (n: number) => Math.floor(random() * n);

@@ -28,6 +28,7 @@ import * as followups from '../services/followups.ts';
 import * as meetings from '../services/meetings.ts';
 import * as lifecycle from '../services/lifecycle.ts';
 import * as minutes from '../services/minutes.ts';
+import * as draws from '../draws/service.ts';
 import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
 import { readBody, type AppContext, type AppEnv } from './context.ts';
@@ -188,7 +189,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   api.post('/demo', async (c) => {
-    const outcome = await demo.createDemo(deps, c.var.user, c.var.request.clientIp);
+    const outcome = await demo.createDemo(deps, c.var.user, c.var.request.clientIp, c.var.locale ?? 'zh-CN');
     if (outcome.session) writeSessionCookie(c, outcome.session.token, outcome.session.expiresAt);
     return c.json(outcome.result, 201);
   });
@@ -253,6 +254,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   // Readable without an account: what the notice board (公示) shows.
   api.get('/public/communities/:id/board', async (c) => c.json(await followups.publicBoard(deps, c.req.param('id'))));
+  // A draw by lot, for anyone to recompute (RFC 3797): inputs, method, result.
+  api.get('/public/draws/:id', async (c) => c.json(await draws.publicDraw(deps, c.req.param('id'))));
 
   // Idea campaigns, ranking rounds and the unit register (apps/server/src/ideas/).
   ideaRoutes(api, deps);

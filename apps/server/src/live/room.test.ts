@@ -207,7 +207,7 @@ describe(`attendance and demo on ${testDriver}`, () => {
     expect(me.json.user).toMatchObject({ guest: false, username: null });
 
     const meeting = await visitor.get(`/api/meetings/${meetingId}`);
-    expect(meeting.json).toMatchObject({ title: '樓長有話說', kind: 'building-talk', status: 'live', role: 'host', communityName: '濱湖明珠社區（演示）' });
+    expect(meeting.json).toMatchObject({ title: '楼长有话说', kind: 'building-talk', status: 'live', role: 'host', communityName: '滨湖明珠社区（演示）' });
     const roster = (await visitor.get(`/api/meetings/${meetingId}/participants`)).json as { affiliation: string }[];
     expect(roster.length).toBe(10);
     expect(new Set(roster.map((p) => p.affiliation))).toEqual(new Set(['social-work', 'party', 'committee', 'property', 'resident']));
@@ -218,7 +218,7 @@ describe(`attendance and demo on ${testDriver}`, () => {
     // The document was stored through the Yjs persistence: agenda with notes, focus and timer.
     const { doc } = await createPgPersistence(ctx.deps.db).load(meetingId);
     const agenda = readAgenda(doc);
-    expect(agenda.items.map((i) => i.title)).toEqual(['規範停車', '文明養寵', '清理樓道雜物', '選舉議事會成員']);
+    expect(agenda.items.map((i) => i.title)).toEqual(['规范停车', '文明养宠', '清理楼道杂物', '选举议事会成员']);
     expect(agenda.items[0]!.notesText).toMatch(/消防通道/);
     expect(getFocus(doc)).toBe(agenda.items[0]!.id);
     expect(getTimer(doc)?.itemId).toBe(agenda.items[0]!.id);
@@ -241,7 +241,20 @@ describe(`attendance and demo on ${testDriver}`, () => {
     expect(res.status).toBe(201);
     expect(res.setCookie).toEqual([]);
     const communities = (await host.client.get('/api/communities')).json as { name: string }[];
-    expect(communities.map((c) => c.name)).toContain('濱湖明珠社區（演示）');
+    expect(communities.map((c) => c.name)).toContain('滨湖明珠社区（演示）');
+  });
+
+  it('speaks the visitor’s language: Traditional for zh-TW, English for en', async () => {
+    for (const [language, title, first] of [
+      ['zh-TW', '樓長有話說', '規範停車'],
+      ['en', 'Building leaders speak', 'Parking'],
+    ] as const) {
+      const visitor = new TestClient(ctx.app, { 'accept-language': language });
+      const { meetingId } = (await visitor.post('/api/demo')).json as { meetingId: string };
+      expect((await visitor.get(`/api/meetings/${meetingId}`)).json).toMatchObject({ title });
+      const { doc } = await createPgPersistence(ctx.deps.db).load(meetingId);
+      expect(readAgenda(doc).items[0]!.title).toBe(first);
+    }
   });
 });
 

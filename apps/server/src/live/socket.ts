@@ -26,6 +26,13 @@ import {
   campaignWatchPayload,
   type IdeasClientToServerEvents,
   type IdeasServerToClientEvents,
+  DRAW_LIMITS,
+  drawCreatePayload,
+  drawListPayload,
+  drawSeedPayload,
+  type DrawClientToServerEvents,
+  type DrawDto,
+  type DrawServerToClientEvents,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { TokenBucket } from '../limits.ts';
@@ -40,6 +47,7 @@ import { meetingAccess } from '../access.ts';
 import { listQueue, lowerHand, nextSpeaker, raiseHand, readQueue, reorderQueue } from '../services/queue.ts';
 import { requireCampaignAdmin } from '../ideas/access.ts';
 import { campaignRoom, forwardCampaignEvents } from '../ideas/live.ts';
+import { createDraw, listDraws, seedDraw } from '../draws/service.ts';
 
 export interface SocketLayerOptions {
   /** Largest socket.io packet; bigger ones close that one connection. */
@@ -67,8 +75,8 @@ interface SocketData {
 }
 
 /** Every event a client may send: polls and the room (speaker queue). */
-type ClientEvents = ClientToServerEvents & RoomClientToServerEvents & IdeasClientToServerEvents;
-type ServerEvents = ServerToClientEvents & RoomServerToClientEvents & IdeasServerToClientEvents;
+type ClientEvents = ClientToServerEvents & RoomClientToServerEvents & IdeasClientToServerEvents & DrawClientToServerEvents;
+type ServerEvents = ServerToClientEvents & RoomServerToClientEvents & IdeasServerToClientEvents & DrawServerToClientEvents;
 type LiveServer = Server<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 type LiveSocket = Socket<ClientEvents, ServerEvents, Record<string, never>, SocketData>;
 
@@ -218,11 +226,14 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         event: keyof ClientEvents,
         schema: S,
         handle: (payload: z.infer<S>) => Promise<R>,
+        /** A larger cap for an event that carries a list (UTF-8 bytes of its JSON). */
+        maxBytes?: { bytes: number; error: 'payload_too_large' | 'draw_too_large' },
       ) => {
         socket.on(event, (async (payload: unknown, ack: unknown) => {
           const reply = typeof ack === 'function' ? (ack as (answer: object) => void) : () => {};
           try {
-            if (JSON.stringify(payload ?? null).length > MAX_EVENT_BYTES) throw new AppError('payload_too_large');
+            const json = JSON.stringify(payload ?? null);
+            if (maxBytes ? Buffer.byteLength(json) > maxBytes.bytes : json.length > MAX_EVENT_BYTES) throw new AppError(maxBytes?.error ?? 'payload_too_large');
             const parsed = schema.safeParse(payload);
             if (!parsed.success) {
               throw new AppError('invalid_input', {}, {}, parsed.error.issues.map((i) => String(i.path[0] ?? 'request')));
@@ -283,6 +294,18 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       on('queue:lower', queueLowerPayload, async (body) => queueChanged(await lowerHand(deps, userId, body)));
       on('queue:next', queueNextPayload, async (body) => queueChanged(await nextSpeaker(deps, userId, body)));
       on('queue:reorder', queueReorderPayload, async (body) => queueChanged(await reorderQueue(deps, userId, body)));
+
+      // Draws by lot: the list and seed source announced first, the seed set once (RFC 3797).
+      const drawChanged = (draw: DrawDto) => {
+        io.to(meetingRoom(draw.meetingId)).emit('draw:state', { draw });
+        return { draw };
+      };
+      on('draw:list', drawListPayload, async ({ meetingId }) => ({ draws: await listDraws(deps, userId, meetingId) }));
+      on('draw:create', drawCreatePayload, async (body) => drawChanged(await createDraw(deps, userId, body)), {
+        bytes: DRAW_LIMITS.createBytes,
+        error: 'draw_too_large',
+      });
+      on('draw:seed', drawSeedPayload, async (body) => drawChanged(await seedDraw(deps, userId, body)));
 
       // Organisers watch a campaign's list live (apps/server/src/ideas/live.ts forwards its changes).
       on('campaign:watch', campaignWatchPayload, async ({ campaignId }) => {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { SessionUser } from '@yishi/auth';
 import { meetings, participants, users } from '@yishi/db';
-import { createAgendaItem, findItem, metaOf, SCHEMA_VERSION, setFocus, startTimer, type Affiliation, type PollChoice } from '@yishi/model';
+import { createAgendaItem, findItem, metaOf, SCHEMA_VERSION, setFocus, startTimer, type Affiliation, type Locale, type PollChoice } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { addressKey } from '../limits.ts';
 import { newId } from '../ids.ts';
@@ -14,23 +14,113 @@ import { createCommunity } from './communities.ts';
 import { createFollowUp } from './followups.ts';
 import { createMeeting } from './meetings.ts';
 
-export const DEMO_COMMUNITY = '濱湖明珠社區（演示）';
-export const DEMO_MEETING = '樓長有話說';
+/** Everything the demo says, in the visitor's language (Simplified for zh-CN, Traditional for zh-TW). */
+interface DemoText {
+  community: string;
+  meeting: string;
+  location: string;
+  host: string;
+  /** The people of the demo (from shared/DOMAIN.md), with the party each speaks for. */
+  people: { name: string; affiliation: Affiliation }[];
+  candidates: string[];
+  agenda: { title: string; presenter: string; minutes: number; notes: string[] }[];
+  election: string;
+  motion: string;
+  followUps: [string, string, string];
+  owners: { property: string; committee: string };
+}
 
-/** The people of the demo (from shared/DOMAIN.md), with the party each speaks for. */
-const PEOPLE: { name: string; affiliation: Affiliation }[] = [
-  { name: '張書記', affiliation: 'party' },
-  { name: '劉委員', affiliation: 'party' },
-  { name: '陳主任', affiliation: 'committee' },
-  { name: '周委員', affiliation: 'committee' },
-  { name: '物業王經理', affiliation: 'property' },
-  { name: '3號樓趙樓長', affiliation: 'resident' },
-  { name: '5號樓孫樓長', affiliation: 'resident' },
-  { name: '8號樓吳樓長', affiliation: 'resident' },
-  { name: '居民代表鄭阿姨', affiliation: 'resident' },
-];
+const DEMO: Record<Locale, DemoText> = {
+  'zh-CN': {
+    community: '滨湖明珠社区（演示）',
+    meeting: '楼长有话说',
+    location: '社区党群服务中心',
+    host: '社工小陈',
+    people: [
+      { name: '张书记', affiliation: 'party' },
+      { name: '刘委员', affiliation: 'party' },
+      { name: '陈主任', affiliation: 'committee' },
+      { name: '周委员', affiliation: 'committee' },
+      { name: '物业王经理', affiliation: 'property' },
+      { name: '3号楼赵楼长', affiliation: 'resident' },
+      { name: '5号楼孙楼长', affiliation: 'resident' },
+      { name: '8号楼吴楼长', affiliation: 'resident' },
+      { name: '居民代表郑阿姨', affiliation: 'resident' },
+    ],
+    candidates: ['张书记', '刘委员', '陈主任', '周委员', '赵楼长', '孙楼长', '吴楼长', '郑阿姨'],
+    agenda: [
+      { title: '规范停车', presenter: '3号楼赵楼长', minutes: 15, notes: ['晚上消防通道常被占用，救护车曾进不来。', '物业建议在3号楼东侧划设临时车位，夜间加强巡查。'] },
+      { title: '文明养宠', presenter: '5号楼孙楼长', minutes: 10, notes: ['草坪和电梯里有狗粪，邻里有争执。', '拟设两处宠物便袋点，由志愿者组织文明养宠宣传。'] },
+      { title: '清理楼道杂物', presenter: '8号楼吴楼长', minutes: 10, notes: ['8号楼楼道堆放纸箱、旧家具，有消防隐患。', '物业本月统一清理，楼长提前两天张贴通知。'] },
+      { title: '选举议事会成员', presenter: '张书记', minutes: 10, notes: ['不记名投票，8名候选人中选出5名。'] },
+    ],
+    election: '选举议事会成员（5名）',
+    motion: '同意在3号楼东侧划设临时停车位',
+    followUps: ['3号楼东侧划设临时车位，夜间巡查消防通道', '设置两处宠物便袋点，开展文明养宠宣传', '8号楼楼道杂物统一清理'],
+    owners: { property: '物业王经理', committee: '陈主任' },
+  },
+  'zh-TW': {
+    community: '濱湖明珠社區（演示）',
+    meeting: '樓長有話說',
+    location: '社區黨群服務中心',
+    host: '社工小陳',
+    people: [
+      { name: '張書記', affiliation: 'party' },
+      { name: '劉委員', affiliation: 'party' },
+      { name: '陳主任', affiliation: 'committee' },
+      { name: '周委員', affiliation: 'committee' },
+      { name: '物業王經理', affiliation: 'property' },
+      { name: '3號樓趙樓長', affiliation: 'resident' },
+      { name: '5號樓孫樓長', affiliation: 'resident' },
+      { name: '8號樓吳樓長', affiliation: 'resident' },
+      { name: '居民代表鄭阿姨', affiliation: 'resident' },
+    ],
+    candidates: ['張書記', '劉委員', '陳主任', '周委員', '趙樓長', '孫樓長', '吳樓長', '鄭阿姨'],
+    agenda: [
+      { title: '規範停車', presenter: '3號樓趙樓長', minutes: 15, notes: ['晚上消防通道常被佔用，救護車曾進不來。', '物業建議在3號樓東側劃設臨時車位，夜間加強巡查。'] },
+      { title: '文明養寵', presenter: '5號樓孫樓長', minutes: 10, notes: ['草坪和電梯裡有狗糞，鄰里有爭執。', '擬設兩處寵物便袋點，由志願者組織文明養寵宣傳。'] },
+      { title: '清理樓道雜物', presenter: '8號樓吳樓長', minutes: 10, notes: ['8號樓樓道堆放紙箱、舊傢俱，有消防隱患。', '物業本月統一清理，樓長提前兩天張貼通知。'] },
+      { title: '選舉議事會成員', presenter: '張書記', minutes: 10, notes: ['不記名投票，8名候選人中選出5名。'] },
+    ],
+    election: '選舉議事會成員（5名）',
+    motion: '同意在3號樓東側劃設臨時停車位',
+    followUps: ['3號樓東側劃設臨時車位，夜間巡查消防通道', '設置兩處寵物便袋點，開展文明養寵宣傳', '8號樓樓道雜物統一清理'],
+    owners: { property: '物業王經理', committee: '陳主任' },
+  },
+  en: {
+    community: 'Binhu Pearl Community (demo)',
+    meeting: 'Building leaders speak',
+    location: 'Community service centre',
+    host: 'Social worker Chen',
+    people: [
+      { name: 'Secretary Zhang', affiliation: 'party' },
+      { name: 'Member Liu', affiliation: 'party' },
+      { name: 'Chair Chen', affiliation: 'committee' },
+      { name: 'Member Zhou', affiliation: 'committee' },
+      { name: 'Manager Wang (property)', affiliation: 'property' },
+      { name: 'Zhao, leader of building 3', affiliation: 'resident' },
+      { name: 'Sun, leader of building 5', affiliation: 'resident' },
+      { name: 'Wu, leader of building 8', affiliation: 'resident' },
+      { name: 'Auntie Zheng, residents’ rep', affiliation: 'resident' },
+    ],
+    candidates: ['Secretary Zhang', 'Member Liu', 'Chair Chen', 'Member Zhou', 'Zhao', 'Sun', 'Wu', 'Auntie Zheng'],
+    agenda: [
+      { title: 'Parking', presenter: 'Zhao, leader of building 3', minutes: 15, notes: ['At night the fire lane is often blocked; an ambulance once could not get through.', 'The property company proposes temporary spaces east of building 3 and night patrols.'] },
+      { title: 'Keeping pets considerately', presenter: 'Sun, leader of building 5', minutes: 10, notes: ['Dog mess on the lawn and in the lifts; neighbours are quarrelling.', 'Two pet-bag stations, and volunteers to run a campaign.'] },
+      { title: 'Clearing the stairwells', presenter: 'Wu, leader of building 8', minutes: 10, notes: ['Boxes and old furniture in building 8’s stairwell are a fire risk.', 'The property company clears them this month; leaders post a notice two days before.'] },
+      { title: 'Electing the council', presenter: 'Secretary Zhang', minutes: 10, notes: ['Secret ballot: 5 of 8 candidates.'] },
+    ],
+    election: 'Electing the council (5 seats)',
+    motion: 'Temporary parking spaces east of building 3',
+    followUps: ['Temporary spaces east of building 3; night patrols of the fire lane', 'Two pet-bag stations and a considerate-pets campaign', 'Clear building 8’s stairwell'],
+    owners: { property: 'Manager Wang (property)', committee: 'Chair Chen' },
+  },
+};
 
-const CANDIDATES = ['張書記', '劉委員', '陳主任', '周委員', '趙樓長', '孫樓長', '吳樓長', '鄭阿姨'];
+/** The demo's names in zh-CN (tests and docs refer to these). */
+export const DEMO_COMMUNITY = DEMO['zh-CN'].community;
+export const DEMO_MEETING = DEMO['zh-CN'].meeting;
+
 /** Each demo voter's ballot (candidate indexes): five clear winners, no tie at the cut. */
 const BALLOTS = [
   [0, 1, 2, 3, 4],
@@ -44,28 +134,6 @@ const BALLOTS = [
   [1, 2, 4, 7],
 ];
 
-const AGENDA = [
-  {
-    title: '規範停車',
-    presenter: '3號樓趙樓長',
-    minutes: 15,
-    notes: ['晚上消防通道常被佔用，救護車曾進不來。', '物業建議在3號樓東側劃設臨時車位，夜間加強巡查。'],
-  },
-  {
-    title: '文明養寵',
-    presenter: '5號樓孫樓長',
-    minutes: 10,
-    notes: ['草坪和電梯裡有狗糞，鄰里有爭執。', '擬設兩處寵物便袋點，由志願者組織文明養寵宣傳。'],
-  },
-  {
-    title: '清理樓道雜物',
-    presenter: '8號樓吳樓長',
-    minutes: 10,
-    notes: ['8號樓樓道堆放紙箱、舊傢俱，有消防隱患。', '物業本月統一清理，樓長提前兩天張貼通知。'],
-  },
-  { title: '選舉議事會成員', presenter: '張書記', minutes: 10, notes: ['不記名投票，8名候選人中選出5名。'] },
-];
-
 function paragraph(text: string): Y.XmlElement {
   const p = new Y.XmlElement('paragraph');
   p.insert(0, [new Y.XmlText(text)]);
@@ -73,7 +141,8 @@ function paragraph(text: string): Y.XmlElement {
 }
 
 /** Writes the demo agenda (with notes) into a fresh meeting document; returns the item ids. */
-export function writeDemoDoc(doc: Y.Doc, now: number): string[] {
+export function writeDemoDoc(doc: Y.Doc, now: number, locale: Locale = 'zh-CN'): string[] {
+  const AGENDA = DEMO[locale].agenda;
   const ids: string[] = [];
   doc.transact(() => {
     const meta = metaOf(doc);
@@ -105,28 +174,29 @@ export interface DemoOutcome {
  * secret election of 5 among 8 cast through the real poll service, a draft motion, follow-ups and
  * demo participants. The visitor (a fresh password-less account when anonymous) is its host.
  */
-export async function createDemo(deps: Deps, user: SessionUser | null, ip: string): Promise<DemoOutcome> {
+export async function createDemo(deps: Deps, user: SessionUser | null, ip: string, locale: Locale = 'zh-CN'): Promise<DemoOutcome> {
+  const text = DEMO[locale];
   await deps.limits.take('demo', addressKey(ip));
 
   let host = user && !user.guestOfMeetingId ? user : null;
   let session: NewSession | undefined;
   if (!host) {
-    host = { id: newId(), username: null, name: '社工小陳', guestOfMeetingId: null };
+    host = { id: newId(), username: null, name: text.host, guestOfMeetingId: null };
     await deps.db.insert(users).values({ id: host.id, name: host.name });
     session = await startSession(deps, host);
   }
 
-  const community = await createCommunity(deps, host, DEMO_COMMUNITY);
+  const community = await createCommunity(deps, host, text.community);
   const { id: meetingId } = await createMeeting(deps, host, {
     communityId: community.id,
-    title: DEMO_MEETING,
+    title: text.meeting,
     kind: 'building-talk',
-    location: '社區黨群服務中心',
+    location: text.location,
     startsAt: new Date().toISOString(),
   });
   await deps.db.update(meetings).set({ status: 'live', attendanceQuorum: 7 }).where(eq(meetings.id, meetingId));
 
-  const people = PEOPLE.map((p) => ({ ...p, id: newId() }));
+  const people = text.people.map((p) => ({ ...p, id: newId() }));
   await deps.db.transaction(async (tx) => {
     await tx.insert(users).values(people.map((p) => ({ id: p.id, name: p.name, guestOfMeetingId: meetingId })));
     await tx.insert(participants).values(people.map((p) => ({ meetingId, userId: p.id, name: p.name, affiliation: p.affiliation, role: 'participant' })));
@@ -138,7 +208,7 @@ export async function createDemo(deps: Deps, user: SessionUser | null, ip: strin
     const updates: Uint8Array[] = [];
     const record = (u: Uint8Array) => updates.push(u);
     doc.on('update', record);
-    itemIds = writeDemoDoc(doc, Date.now());
+    itemIds = writeDemoDoc(doc, Date.now(), locale);
     doc.off('update', record);
     return Y.mergeUpdates(updates);
   });
@@ -147,8 +217,8 @@ export async function createDemo(deps: Deps, user: SessionUser | null, ip: strin
   const election = await createPoll(deps, host.id, {
     meetingId,
     kind: 'election',
-    title: '選舉議事會成員（5名）',
-    options: CANDIDATES,
+    title: text.election,
+    options: text.candidates,
     seats: 5,
     secret: true,
     agendaItemId: itemIds[3],
@@ -170,16 +240,16 @@ export async function createDemo(deps: Deps, user: SessionUser | null, ip: strin
   await createPoll(deps, host.id, {
     meetingId,
     kind: 'motion',
-    title: '同意在3號樓東側劃設臨時停車位',
+    title: text.motion,
     rule: 'two-thirds-cast',
     secret: true,
     agendaItemId: itemIds[0],
   });
 
   const due = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-  await createFollowUp(deps, host, meetingId, { title: '3號樓東側劃設臨時車位，夜間巡查消防通道', ownerAffiliation: 'property', ownerName: '物業王經理', dueDate: due(14), agendaItemId: itemIds[0] });
-  await createFollowUp(deps, host, meetingId, { title: '設置兩處寵物便袋點，開展文明養寵宣傳', ownerAffiliation: 'committee', ownerName: '陳主任', dueDate: due(21), agendaItemId: itemIds[1] });
-  await createFollowUp(deps, host, meetingId, { title: '8號樓樓道雜物統一清理', ownerAffiliation: 'property', ownerName: '物業王經理', dueDate: due(7), agendaItemId: itemIds[2] });
+  await createFollowUp(deps, host, meetingId, { title: text.followUps[0], ownerAffiliation: 'property', ownerName: text.owners.property, dueDate: due(14), agendaItemId: itemIds[0] });
+  await createFollowUp(deps, host, meetingId, { title: text.followUps[1], ownerAffiliation: 'committee', ownerName: text.owners.committee, dueDate: due(21), agendaItemId: itemIds[1] });
+  await createFollowUp(deps, host, meetingId, { title: text.followUps[2], ownerAffiliation: 'property', ownerName: text.owners.property, dueDate: due(7), agendaItemId: itemIds[2] });
 
   deps.events.emit('roster', meetingId);
   return { result: { meetingId, communityId: community.id }, session };

@@ -8,6 +8,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { readStoredState } from '../yjs/persistence.ts';
 import { listPolls } from '../polls/service.ts';
+import { listMeetingDraws } from '../draws/service.ts';
 import { meetingFollowUps } from './followups.ts';
 import { requireParticipant, type MeetingAccess } from '../access.ts';
 import { listParticipants, meetingLifecycle } from './meetings.ts';
@@ -37,10 +38,11 @@ async function requireMinutesWriter(deps: Deps, user: SessionUser | null, meetin
 async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess): Promise<MinutesInput> {
   const { meeting } = access;
   const [community] = await deps.db.select({ name: communities.name }).from(communities).where(eq(communities.id, meeting.communityId));
-  const [roster, doc, polls, followUps] = await Promise.all([
+  const [roster, doc, polls, draws, followUps] = await Promise.all([
     listParticipants(deps, user, meeting.id),
     loadMeetingDoc(deps, meeting.id),
     listPolls(deps, meeting.id),
+    listMeetingDraws(deps, meeting.id),
     meetingFollowUps(deps, user, meeting.id),
   ]);
   const agenda = readAgenda(doc);
@@ -63,6 +65,7 @@ async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess)
     roster,
     doc: agenda,
     polls,
+    draws: draws.map((d) => ({ ...d, verifyUrl: new URL(`/d/${d.id}`, deps.publicBaseUrl()).toString() })),
     followUps,
   };
 }

@@ -84,6 +84,8 @@ function docContainerDepth(struct: Y.Item | Y.GC, cap: number): number {
  */
 export class IngestGuard {
   private readonly inflight = new Set<Ticket>();
+  /** The in-flight tickets that carry structs of each client (so lookups never scan them all). */
+  private readonly byClient = new Map<number, Set<Ticket>>();
   /** Container depth of every item of an in-flight update, and of the update being checked. */
   private readonly depths = new Map<Y.Item, number>();
 
@@ -141,19 +143,29 @@ export class IngestGuard {
       return { ok: false, reason: 'update could not be checked' };
     }
     this.inflight.add(ticket);
+    for (const client of ticket.ends.keys()) {
+      const set = this.byClient.get(client);
+      if (set) set.add(ticket);
+      else this.byClient.set(client, new Set([ticket]));
+    }
     return { ok: true, ticket };
   }
 
   /** The update of this ticket is applied (or was given up): its content is the document's now. */
   release(ticket: Ticket): void {
     if (!this.inflight.delete(ticket)) return;
+    for (const client of ticket.ends.keys()) {
+      const set = this.byClient.get(client);
+      set?.delete(ticket);
+      if (set?.size === 0) this.byClient.delete(client);
+    }
     for (const items of ticket.clients.values()) for (const item of items) this.depths.delete(item);
   }
 
   /** The next clock of a client: what the document has, or an accepted update will add. */
   private knownState(client: number): number {
     let state = Y.getState(this.doc.store, client);
-    for (const ticket of this.inflight) state = Math.max(state, ticket.ends.get(client) ?? 0);
+    for (const ticket of this.byClient.get(client) ?? []) state = Math.max(state, ticket.ends.get(client) ?? 0);
     return state;
   }
 
@@ -175,7 +187,7 @@ export class IngestGuard {
         return { kind: 'doc', depth: docContainerDepth(s, this.maxDepth) };
       }
     }
-    for (const ticket of this.inflight) {
+    for (const ticket of this.byClient.get(id.client) ?? []) {
       const items = ticket.clients.get(id.client);
       if (!items) continue;
       const i = search(items, id.clock);

@@ -18,6 +18,7 @@ import type {
   FollowUpDto,
   FollowUpNoteBody,
   UpdateFollowUpBody,
+  PublicDrawDto,
 } from '@yishi/model';
 import type { Minutes } from '@yishi/minutes';
 import { m } from '$lib/paraglide/messages.js';
@@ -167,6 +168,7 @@ export function createApi(fetchFn: Fetch = fetch) {
       request<FollowUpDto[]>('GET', `/communities/${encodeURIComponent(communityId)}/follow-ups`),
     publicBoard: (communityId: string) =>
       request<PublicBoardDto>('GET', `/public/communities/${encodeURIComponent(communityId)}/board`),
+    publicDraw: (drawId: string) => request<PublicDrawDto>('GET', `/public/draws/${encodeURIComponent(drawId)}`),
     minutes: (meetingId: string) =>
       request<Minutes>('GET', `/meetings/${encodeURIComponent(meetingId)}/minutes`),
     updateSummary: (meetingId: string, summary: string | null) =>

@@ -4,3 +4,4 @@ export * from './followups.ts';
 export * from './polls.ts';
 export * from './room.ts';
 export * from './ideas.ts';
+export * from './draws.ts';

@@ -96,7 +96,41 @@ export function tallyRanking(
   const n = options.options.length;
   const scores = zeroCounts(options.options);
   for (const b of ballots) b.forEach((id, k) => (scores[id] = (scores[id] ?? 0) + (n - 1 - k)));
-  return { scores, order: byCount(options.options, scores), quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
+  const order = byCount(options.options, scores);
+  const tie: string[][] = [];
+  for (const s of standings(order, scores)) {
+    if (!s.tied) continue;
+    const group = tie.at(-1);
+    if (group && scores[group[0]!] === s.value) group.push(s.id);
+    else tie.push([s.id]);
+  }
+  return { scores, order, tie, quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
+}
+
+/** One option's place in a result: competition ranking (1, 2, 2, 4), and whether it shares it. */
+export interface Standing {
+  id: string;
+  value: number;
+  /** 1-based; options with equal values share the place of the first of them. */
+  place: number;
+  tied: boolean;
+}
+
+/**
+ * Options by value, highest first, with their places. Equal values share a place and are marked
+ * tied: a result never orders tied options silently (the poll's option order only lists them).
+ */
+export function standings(ids: readonly string[], values: Readonly<Record<string, number>>): Standing[] {
+  const sorted = ids.map((id, index) => ({ id, index, value: values[id] ?? 0 })).sort((a, b) => b.value - a.value || a.index - b.index);
+  const count = new Map<number, number>();
+  for (const s of sorted) count.set(s.value, (count.get(s.value) ?? 0) + 1);
+  let place = 0;
+  let previous: number | null = null;
+  return sorted.map((s, i) => {
+    if (s.value !== previous) place = i + 1;
+    previous = s.value;
+    return { id: s.id, value: s.value, place, tied: (count.get(s.value) ?? 0) > 1 };
+  });
 }
 
 /** A ballot's content in a form where equal choices compare equal (election picks are a set). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkChoice, MOTION_CHOICES, type MotionChoice, type PollOption } from '../polls.ts';
-import { motionRulePassed, quorumMet, tally, tallyChoice, tallyElection, tallyMotion, tallyRanking, unanimousSmallGroup } from './index.ts';
+import { motionRulePassed, quorumMet, standings, tally, tallyChoice, tallyElection, tallyMotion, tallyRanking, unanimousSmallGroup } from './index.ts';
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 const opts = (n: number): PollOption[] => Array.from({ length: n }, (_, i) => ({ id: `o${i + 1}`, label: `候選人${i + 1}` }));
@@ -172,6 +172,41 @@ describe('ranking (Borda)', () => {
     const r = tallyRanking([['o1', 'o2', 'o3'], ['o2', 'o1', 'o3'], ['o2', 'o3', 'o1']], { options: opts(3), eligible: 3 });
     expect(r.scores).toEqual({ o1: 3, o2: 5, o3: 1 });
     expect(r.order).toEqual(['o2', 'o1', 'o3']);
+    expect(r.tie).toEqual([]);
+  });
+
+  it('marks options with equal scores as tied groups', () => {
+    const r = tallyRanking([['o1', 'o2', 'o3', 'o4'], ['o1', 'o3', 'o2', 'o4']], { options: opts(4), eligible: 2 });
+    expect(r.scores).toEqual({ o1: 6, o2: 3, o3: 3, o4: 0 });
+    expect(r.tie).toEqual([['o2', 'o3']]);
+  });
+});
+
+describe('standings: ties are marked, never ordered silently', () => {
+  it('the seeds’ case: 宠物粪便 and 高空抛物 on 3 points share 3rd place', () => {
+    const r = standings(['停车', '宠物粪便', '高空抛物', '绿化'], { 停车: 7, 宠物粪便: 3, 高空抛物: 3, 绿化: 5 });
+    expect(r).toEqual([
+      { id: '停车', value: 7, place: 1, tied: false },
+      { id: '绿化', value: 5, place: 2, tied: false },
+      { id: '宠物粪便', value: 3, place: 3, tied: true },
+      { id: '高空抛物', value: 3, place: 3, tied: true },
+    ]);
+  });
+
+  it('places are competition ranks: one more than the number of strictly higher values; tied iff a value repeats', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(6), { minLength: 1, maxLength: 30 }), (values) => {
+        const ids = values.map((_, i) => `o${i}`);
+        const byId = Object.fromEntries(ids.map((id, i) => [id, values[i]!]));
+        const r = standings(ids, byId);
+        expect(r.map((s) => s.id).sort()).toEqual([...ids].sort());
+        for (const s of r) {
+          expect(s.place).toBe(1 + values.filter((v) => v > s.value).length);
+          expect(s.tied).toBe(values.filter((v) => v === s.value).length > 1);
+        }
+        for (let i = 1; i < r.length; i++) expect(r[i - 1]!.value).toBeGreaterThanOrEqual(r[i]!.value);
+      }),
+    );
   });
 });
 

@@ -25,8 +25,8 @@ export function colorFor(id: string): string {
 }
 
 /** A simple guess: observers are the projector; a coarse pointer is a tablet; else remote. */
-export function guessDevice(role: MeetingRole): Device {
-  if (role === 'observer') return 'projector';
+export function guessDevice(_role: MeetingRole): Device {
+  // An observer is a person listening in, not a projector (the board page has no agenda editor).
   if (typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches) return 'tablet';
   return 'remote';
 }

@@ -1,6 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,
+  DrawClientToServerEvents,
+  DrawDto,
+  DrawServerToClientEvents,
   MeetingRole,
   MyPollStatus,
   PollDto,
@@ -12,10 +15,9 @@ import type {
 import { announceFollowUpsChanged } from '$lib/followups/live';
 import { m } from '$lib/paraglide/messages.js';
 
-export type LiveSocket = Socket<
-  ServerToClientEvents & RoomServerToClientEvents,
-  ClientToServerEvents & RoomClientToServerEvents
->;
+type ClientEvents = ClientToServerEvents & RoomClientToServerEvents & DrawClientToServerEvents;
+
+export type LiveSocket = Socket<ServerToClientEvents & RoomServerToClientEvents & DrawServerToClientEvents, ClientEvents>;
 
 /** What an ack failure turns into: a localized message (the server's, or ours without an answer). */
 export class LiveError extends Error {
@@ -42,6 +44,10 @@ export class LiveRoom {
   polls = $state<PollDto[]>([]);
   mine = $state<Record<string, MyPollStatus>>({});
   queue = $state<QueueDto | null>(null);
+  /** Draws by lot of the meeting, in creation order. */
+  draws = $state<DrawDto[]>([]);
+  /** Which of polls and draws changed last while this page was open (the board shows that one). */
+  lastChanged = $state<'poll' | 'draw' | null>(null);
   /** The last thing announced to screen readers (poll opened/closed, next speaker). */
   announcement = $state('');
   /** Bumped on roster:changed / meeting:changed so pages can re-read over HTTP. */
@@ -63,6 +69,7 @@ export class LiveRoom {
     });
     this.socket.on('poll:state', ({ poll }) => this.applyPoll(poll));
     this.socket.on('queue:state', ({ queue }) => this.applyQueue(queue));
+    this.socket.on('draw:state', ({ draw }) => this.applyDraw(draw));
     this.socket.on('roster:changed', () => {
       this.rosterVersion++;
     });
@@ -84,13 +91,15 @@ export class LiveRoom {
       const entered = await this.call('meeting:enter', { meetingId: this.meetingId });
       this.role = entered.role;
       this.eligible = entered.eligible;
-      const [list, queue] = await Promise.all([
+      const [list, queue, draws] = await Promise.all([
         this.call('poll:list', { meetingId: this.meetingId }),
         this.call('queue:list', { meetingId: this.meetingId }),
+        this.call('draw:list', { meetingId: this.meetingId }),
       ]);
       this.polls = list.polls;
       this.mine = list.mine;
       this.queue = queue.queue;
+      this.draws = draws.draws;
       // Missed broadcasts while away: roster and meeting may have changed too.
       this.rosterVersion++;
     } catch (error) {
@@ -99,10 +108,10 @@ export class LiveRoom {
   }
 
   /** Emits an event and resolves with the ok answer; rejects with a LiveError otherwise. */
-  async call<E extends keyof (ClientToServerEvents & RoomClientToServerEvents)>(
+  async call<E extends keyof ClientEvents>(
     event: E,
-    payload: Parameters<(ClientToServerEvents & RoomClientToServerEvents)[E]>[0],
-  ): Promise<Extract<Parameters<Parameters<(ClientToServerEvents & RoomClientToServerEvents)[E]>[1]>[0], { ok: true }>> {
+    payload: Parameters<ClientEvents[E]>[0],
+  ): Promise<Extract<Parameters<Parameters<ClientEvents[E]>[1]>[0], { ok: true }>> {
     type Answer = { ok: true } | { ok: false; error: { code: string; message: string } };
     let answer: Answer;
     try {
@@ -123,8 +132,17 @@ export class LiveRoom {
     if (before?.status !== 'open' && poll.status === 'open') this.announcement = m.poll_announce_opened({ title: poll.title });
     if (before?.status === 'open' && poll.status === 'closed') this.announcement = m.poll_announce_closed({ title: poll.title });
     this.polls = before ? this.polls.map((p) => (p.id === poll.id ? poll : p)) : [...this.polls, poll];
+    this.lastChanged = 'poll';
     // The eligible set is fixed when a poll opens: re-read where we stand.
     if (before?.status !== poll.status) void this.refreshMine();
+  }
+
+  applyDraw(draw: DrawDto): void {
+    const before = this.draws.find((d) => d.id === draw.id);
+    if (!before) this.announcement = m.draw_announce_created({ title: draw.title });
+    else if (before.seed === null && draw.seed !== null) this.announcement = m.draw_announce_seeded({ title: draw.title });
+    this.draws = before ? this.draws.map((d) => (d.id === draw.id ? draw : d)) : [...this.draws, draw];
+    this.lastChanged = 'draw';
   }
 
   applyQueue(queue: QueueDto): void {

@@ -1,4 +1,4 @@
-import type { MotionRule, PollDto, PollKind, PollResult } from '@yishi/model';
+import { standings, type MotionRule, type PollDto, type PollKind, type PollResult } from '@yishi/model';
 import { m } from '$lib/paraglide/messages.js';
 import { affiliationLabel } from '$lib/labels';
 import type { Affiliation } from '@yishi/model';
@@ -37,13 +37,29 @@ export function rulesOf(poll: PollDto): string[] {
   return lines;
 }
 
-/** Counts (or Borda scores) by option id, in the order to show them. */
-export function resultRows(poll: PollDto): { id: string; label: string; value: number }[] {
+/** One bar of a result: counts (or Borda scores), with the place and whether it is shared. */
+export interface ResultRow {
+  id: string;
+  label: string;
+  value: number;
+  place: number;
+  tied: boolean;
+}
+
+/**
+ * Counts (or Borda scores) by option id, in the order to show them: a motion as yes / no /
+ * abstain, anything else by votes, highest first, equal values sharing a place and marked tied.
+ */
+export function resultRows(poll: PollDto): ResultRow[] {
   const r = poll.result;
   if (!r) return [];
-  if ('scores' in r) return r.order.map((id) => ({ id, label: optionLabel(poll, id), value: r.scores[id] ?? 0 }));
-  const counts = r.counts as Record<string, number>;
-  return poll.options.map((o) => ({ id: o.id, label: optionLabel(poll, o.id), value: counts[o.id] ?? 0 }));
+  const values = ('scores' in r ? r.scores : r.counts) as Record<string, number>;
+  if ('passed' in r)
+    return (['yes', 'no', 'abstain'] as const).map((id, i) => ({ id, label: optionLabel(poll, id), value: values[id] ?? 0, place: i + 1, tied: false }));
+  return standings(
+    poll.options.map((o) => o.id),
+    values,
+  ).map((s) => ({ ...s, label: optionLabel(poll, s.id) }));
 }
 
 /** The outcome in one sentence. */
@@ -57,7 +73,18 @@ export function outcomeOf(poll: PollDto): string {
     const base = m.poll_outcome_elected({ names: names || '—' });
     return r.tie.length ? `${base} ${m.poll_outcome_tie({ names: r.tie.map((id) => optionLabel(poll, id)).join('、') })}` : base;
   }
-  if ('order' in r) return m.poll_outcome_order({ names: r.order.map((id) => optionLabel(poll, id)).join(' › ') });
+  if ('order' in r) {
+    // Tied options share a place ("3= A、B") and are said to be tied, never ordered silently.
+    const rows = resultRows(poll);
+    const groups: ResultRow[][] = [];
+    for (const row of rows) {
+      const last = groups.at(-1);
+      if (last && last[0]!.place === row.place) last.push(row);
+      else groups.push([row]);
+    }
+    const names = groups.map((g) => (g.length > 1 ? m.poll_place_tied({ place: g[0]!.place, names: g.map((x) => x.label).join('、') }) : g[0]!.label)).join(' › ');
+    return m.poll_outcome_order({ names });
+  }
   const rows = resultRows(poll);
   const top = Math.max(0, ...rows.map((row) => row.value));
   return m.poll_outcome_top({ names: rows.filter((row) => row.value === top && top > 0).map((row) => row.label).join('、') || '—' });
