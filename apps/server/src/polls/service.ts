@@ -184,8 +184,9 @@ export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload
 /** Checks a vote and hands it to the ballot box; resolves with the receipt once durably stored. */
 export async function castVote(deps: Deps, box: BallotBox, userId: string, sessionToken: string, body: PollVotePayload): Promise<string> {
   const open = await box.openPolls.get(body.pollId);
-  // Someone in the fixed eligible set was on the roster at open and participants are never removed,
-  // so they pass meetingAccess: the common vote reads nothing. Everyone else gets the full check.
+  // Someone in the fixed eligible set was on the roster at open and still is (removing someone drops
+  // their eligibility and this process's cache), so they pass meetingAccess: the common vote reads
+  // nothing. Everyone else gets the full check.
   const poll = open?.eligible.has(userId) ? open.row : await votablePoll(deps, body.pollId, userId);
   const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
   if (bad) throw new AppError(bad);
