@@ -76,6 +76,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     database = await createTestDatabase();
     if (!database.url) throw new Error('createTestDatabase gave no URL for the server');
     env.DATABASE_URL = database.url;
+    // Required with DATABASE_URL: the secret that seals open secret ballots.
+    env.YISHI_SECRET = 'yishi-e2e-secret-not-for-production-0123456789';
   }
 
   const child = spawn(process.execPath, [serverMain], {

@@ -129,3 +129,51 @@ test('an election of 5 among 8 with six tablets, the board shows turnout then th
 
   for (const tablet of voters) await tablet.context().close();
 });
+
+// Issue 12: the receipt is kept on the voter's own device, so closing the tab or reloading loses nothing.
+test('a voter closes the tab and reopens it: the receipt is still shown, and after close whether it was counted', async ({ page, browser, baseURL }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize(TABLET);
+  const meeting = await hostWithMeeting(page.request);
+  await page.goto(`/m/${meeting.id}`);
+  const [tablet] = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 1);
+  const context = tablet!.context();
+
+  await page.getByTestId('poll-new').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('poll-kind').click();
+  await page.getByRole('option', { name: '动议表决' }).click();
+  await dialog.getByLabel('表决事项').fill('是否同意更換電梯');
+  await dialog.getByTestId('poll-create').click();
+  const hostCard = page.getByTestId('poll-card').filter({ hasText: '是否同意更換電梯' });
+  await hostCard.getByTestId('poll-open').click();
+  // Two eligible voters in a secret poll: the host confirms the small group.
+  await hostCard.getByTestId('poll-open-anyway').click();
+  await expect(hostCard).toHaveAttribute('data-status', 'open');
+
+  const card = (p: Page) => p.getByTestId('poll-card').filter({ hasText: '是否同意更換電梯' });
+  await card(tablet!).getByRole('button', { name: '赞成', exact: true }).click();
+  await card(tablet!).getByTestId('vote-cast').click();
+  const code = (await card(tablet!).getByTestId('receipt-code').textContent())!;
+  expect(code).toMatch(/^[23456789A-Z]{8}$/);
+  await expect(card(tablet!).getByTestId('receipt-line')).toHaveText(`你的回执：${code}`);
+  await expect(card(tablet!).getByRole('note')).toContainText('请记下这个回执码');
+
+  // The tab is closed; the voter opens the meeting again in a new tab of the same browser.
+  await tablet!.close();
+  const again = await context.newPage();
+  await again.goto(`/m/${meeting.id}`);
+  await expect(card(again).getByTestId('receipt-line')).toHaveText(`你的回执：${code}`);
+
+  // The host votes too (otherwise a unanimous result of one would need confirming).
+  await hostCard.getByRole('button', { name: '反对', exact: true }).click();
+  await hostCard.getByTestId('vote-cast').click();
+  await expect(hostCard.getByTestId('receipt-code')).toBeVisible();
+  await hostCard.getByTestId('poll-close').click();
+  await expect(card(again)).toHaveAttribute('data-status', 'closed');
+  await again.reload();
+  await expect(card(again).getByTestId('receipt-line')).toHaveText(`你的回执：${code}`);
+  await expect(card(again).getByTestId('receipt-check')).toHaveText(`我的回执 ${code} 在列表中 ✓`);
+  await expect(card(again).getByTestId('receipt-list')).toContainText(code);
+  await context.close();
+});

@@ -95,6 +95,9 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
+/** The server secret of bench servers over PostgreSQL (embedded ones make their own in DATA_DIR). */
+const BENCH_SECRET = 'yishi-bench-secret-not-for-production-0123456789';
+
 /** Where the yishi server stores its data: a PGlite directory or a Postgres URL. */
 export type Storage = { dataDir: string } | { databaseUrl: string };
 
@@ -114,7 +117,8 @@ export async function startYishi(storage: Storage, options: { cpuProfDir?: strin
     // The hostile scenario's attacker guesses from its own address (X-Forwarded-For), as it would
     // from its own network: its wrong codes must not use up the guesses of the honest tablets' address.
     TRUST_PROXY: 'true',
-    ...('databaseUrl' in storage ? { DATABASE_URL: storage.databaseUrl } : { DATA_DIR: storage.dataDir }),
+    // With DATABASE_URL the server refuses to start without a shared secret (it seals open secret ballots).
+    ...('databaseUrl' in storage ? { DATABASE_URL: storage.databaseUrl, YISHI_SECRET: BENCH_SECRET } : { DATA_DIR: storage.dataDir }),
   };
   const args = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   // cwd outside dist/: a concurrent rebuild deletes and recreates that directory.

@@ -7,6 +7,9 @@ const envSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().url().optional(),
   REDIS_URL: z.string().url().optional(),
+  /** The server secret that seals open secret ballots (at least 32 characters); or YISHI_SECRET_FILE. */
+  YISHI_SECRET: z.string().optional(),
+  YISHI_SECRET_FILE: z.string().optional(),
   /** Prefix of every Redis key and channel: deployments (and test runs) sharing one Redis never cross-talk. */
   REDIS_PREFIX: z.string().min(1).max(64).default('yishi:'),
   PUBLIC_URL: z.string().url().optional(),
@@ -28,6 +31,9 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   redisPrefix: string;
+  /** YISHI_SECRET: never logged, never stored in the database (see secret.ts). */
+  secret: string | undefined;
+  secretFile: string | undefined;
   /** Base for join links and QR codes. Never localhost when derived. */
   publicUrl: URL | undefined;
   allowedOrigins: string[];
@@ -55,6 +61,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
+    secret: e.YISHI_SECRET,
+    secretFile: e.YISHI_SECRET_FILE,
     publicUrl,
     allowedOrigins: (e.ALLOWED_ORIGINS ?? '')
       .split(',')

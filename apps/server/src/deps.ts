@@ -4,6 +4,7 @@ import type { Database, Db } from '@yishi/db';
 import type { IdeaDto } from '@yishi/model';
 import type { Config } from './config.ts';
 import { Limits } from './limits.ts';
+import { BallotKeys } from './polls/ballotSeal.ts';
 import { LiveSessions } from './sessions.ts';
 import type { Logger } from './logger.ts';
 import type { RedisLink } from './scale/redis.ts';
@@ -32,6 +33,8 @@ export interface Deps {
   database: Database;
   db: Db;
   logger: Logger;
+  /** The keys open secret ballots are sealed under, from the server secret (never in the database). */
+  ballotKeys: BallotKeys;
   /** Rate limits shared by every instance (logins, joins, signups, public forms). */
   limits: Limits;
   /** The live connections of this instance by session, closed when their session ends. */
@@ -54,9 +57,13 @@ export function createDeps(options: {
   logger: Logger;
   publicBaseUrl: () => URL;
   redis?: RedisLink;
+  /** The server secret (secret.ts); every instance over one database must share it. */
+  secret: Uint8Array;
 }): Deps {
+  const { secret, ...rest } = options;
   return {
-    ...options,
+    ...rest,
+    ballotKeys: new BallotKeys(secret),
     liveDocs: { get: () => undefined },
     editDoc: storedDocEdit(createPgPersistence(options.database.db)),
     db: options.database.db,

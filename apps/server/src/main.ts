@@ -7,6 +7,7 @@ import { createDeps } from './deps.ts';
 import { liveLayers } from './layers.ts';
 import { createLogger } from './logger.ts';
 import { createRedisLink } from './scale/redis.ts';
+import { resolveSecret, SecretProblem } from './secret.ts';
 import { createServer } from './server.ts';
 
 const started = performance.now();
@@ -20,11 +21,20 @@ const unlock = config.databaseUrl ? () => {} : await lockDataDir(resolve(config.
   console.error(`yishi: ${error.message}`);
   process.exit(1);
 });
+let secret: Buffer;
+try {
+  secret = resolveSecret(config);
+} catch (error) {
+  if (!(error instanceof SecretProblem)) throw error;
+  logger.fatal(error.message);
+  console.error(`yishi: ${error.message}`);
+  process.exit(1);
+}
 const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: resolve(config.dataDir, 'pg') });
 let port = config.port;
 // Not awaited: an instance serves its own clients with or without Redis (see /healthz).
 const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, prefix: config.redisPrefix, logger }) : undefined;
-const deps = createDeps({ config, database, logger, redis, publicBaseUrl: () => publicBaseUrl(config, port) });
+const deps = createDeps({ config, database, logger, redis, secret, publicBaseUrl: () => publicBaseUrl(config, port) });
 const yishi = await createServer(deps, { layers: liveLayers });
 
 yishi.server.listen(config.port, config.host, () => {

@@ -102,6 +102,33 @@ describe(`sessions that end close their live connections (${testDriver})`, () =>
     expect(last.json.error.code).toBe('last_host');
   });
 
+  it('someone removed while a poll is open cannot vote in it, even on a socket that voted before', async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const member = await signedUp(ctx.app, '周委员');
+    expect((await member.client.post('/api/join', { code: meeting.joinCode, name: '周委员', affiliation: 'committee' })).status).toBe(200);
+    const other = await signedUp(ctx.app, '陈主任');
+    expect((await other.client.post('/api/join', { code: meeting.joinCode, name: '陈主任', affiliation: 'committee' })).status).toBe(200);
+    const hostLive = await live(host.client, meeting.id);
+    const memberSocket = await connect(member.client.cookieHeader());
+    const otherSocket = await connect(other.client.cookieHeader());
+    const poll = async () => {
+      const created = await hostLive.socket.emitWithAck('poll:create', { meetingId: meeting.id, kind: 'motion', title: '更换门禁', secret: true });
+      if (!created.ok) throw new Error(created.error.message);
+      const opened = await hostLive.socket.emitWithAck('poll:open', { pollId: created.poll.id, confirmSmallGroup: true });
+      if (!opened.ok) throw new Error(opened.error.message);
+      return created.poll.id;
+    };
+    // A first vote warms this process's cache of the eligible set, with the member in it.
+    const second = await poll();
+    expect((await otherSocket.emitWithAck('poll:vote', { pollId: second, choice: 'yes' })).ok).toBe(true);
+    expect((await host.client.request('DELETE', `/api/meetings/${meeting.id}/participants/${member.user.id}`)).status).toBe(204);
+    const refused = await memberSocket.emitWithAck('poll:vote', { pollId: second, choice: 'no' });
+    expect(refused.ok).toBe(false);
+    const closed = await hostLive.socket.emitWithAck('poll:close', { pollId: second, confirmUnanimous: true });
+    if (!closed.ok) throw new Error(closed.error.message);
+    expect(closed.poll.result).toMatchObject({ counts: { yes: 1, no: 0, abstain: 0 }, ballots: 1 });
+  });
+
   it('caps the socket.io connections of one user', async () => {
     const { host } = await meetingWithHost(ctx.app);
     const cookie = host.client.cookieHeader();

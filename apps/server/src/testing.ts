@@ -16,10 +16,13 @@ export interface TestContext {
 
 export const TEST_PUBLIC_URL = 'http://yishi.test';
 
+/** The server secret of test servers (in-process and spawned): several instances share it, as in production. */
+export const TEST_SECRET = 'yishi-test-secret-not-for-production-0123456789';
+
 export async function createTestContext(env: Record<string, string> = {}): Promise<TestContext> {
   const database = await createTestDatabase();
   const config = loadConfig({ PUBLIC_URL: TEST_PUBLIC_URL, TRUST_PROXY: 'true', LOG_LEVEL: 'silent', ...env });
-  const deps = createDeps({ config, database, logger: createLogger(config.logLevel), publicBaseUrl: () => config.publicUrl! });
+  const deps = createDeps({ config, database, logger: createLogger(config.logLevel), publicBaseUrl: () => config.publicUrl!, secret: Buffer.from(TEST_SECRET) });
   return { deps, database, app: createApp(deps), dispose: () => database.dispose() };
 }
 

@@ -16,7 +16,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Locale } from '@yishi/model';
-import { MINUTES_TEXT, sectionHeading } from './text.ts';
+import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
 import type { Block, Inline, Minutes, MinutesFollowUp } from './types.ts';
 
 /** A4 in twentieths of a point, with 2.54 cm side margins and 3.17 cm / 2.54 cm top and bottom. */
@@ -156,14 +156,14 @@ function table(header: string[], rows: string[][], weights: number[]): Table {
 }
 
 function field(name: string, value: string): Paragraph {
-  return new Paragraph({ children: [new TextRun({ text: `${name}：`, bold: true }), new TextRun({ text: value })] });
+  return new Paragraph({ children: [new TextRun({ text: `${withColon(name)}`, bold: true }), new TextRun({ text: value })] });
 }
 
 function followUpTable(list: MinutesFollowUp[], carried: boolean, text: (typeof MINUTES_TEXT)['zh-CN']): Table {
   const fu = text.followUp;
   const header = carried ? [fu.title, fu.owner, fu.due, fu.status, fu.progress] : [fu.title, fu.owner, fu.due, fu.status];
   const rows = list.map((f) => {
-    const due = f.dueDate ? (f.overdue ? `${f.dueDate}（${fu.overdue}）` : f.dueDate) : '—';
+    const due = f.dueDate ? (f.overdue ? `${f.dueDate}${paren(fu.overdue)}` : f.dueDate) : '—';
     const row = [f.title, f.owner, due, f.statusLabel];
     if (carried) row.push(f.latestNote ? `${f.latestNote.date} ${f.latestNote.body}` : '—');
     return row;
@@ -216,9 +216,9 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
   for (const item of minutes.items) {
     body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(`${item.index}. ${item.title}`)] }));
     const facts = [
-      item.presenter ? `${text.fields.presenter}：${item.presenter}` : null,
-      item.minutes ? `${text.fields.planned}：${text.item.minutes(item.minutes)}` : null,
-      `${text.fields.status}：${item.statusLabel}`,
+      item.presenter ? `${withColon(text.fields.presenter)}${item.presenter}` : null,
+      item.minutes ? `${withColon(text.fields.planned)}${text.item.minutes(item.minutes)}` : null,
+      `${withColon(text.fields.status)}${item.statusLabel}`,
     ].filter((f): f is string => f !== null);
     body.push(new Paragraph({ children: [new TextRun({ text: facts.join('　'), color: '555555' })] }));
     for (const [label, blocks] of [
@@ -226,7 +226,7 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
       [text.item.decision, item.decision],
     ] as const) {
       if (!blocks.length) continue;
-      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${label}：`, bold: true })] }));
+      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${withColon(label)}`, bold: true })] }));
       body.push(...writer.blocks(blocks, 2));
     }
   }
@@ -241,14 +241,14 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
     if (poll.electorate) body.push(field(text.fields.electorate, poll.electorate));
     body.push(field(text.fields.quorum, poll.quorum ?? text.none));
     body.push(field(text.fields.turnout, text.poll.turnout(poll.turnout.voted, poll.turnout.eligible)));
-    body.push(new Paragraph({ children: [new TextRun({ text: `${text.fields.outcome}：`, bold: true }), new TextRun({ text: poll.outcome.text, bold: true })] }));
+    body.push(new Paragraph({ children: [new TextRun({ text: `${withColon(text.fields.outcome)}`, bold: true }), new TextRun({ text: poll.outcome.text, bold: true })] }));
     if (poll.rows.length) {
       const ranked = poll.kind === 'ranking';
       body.push(
         table(
           ranked ? [text.poll.rank, text.poll.option, poll.valueLabel] : [text.poll.option, poll.valueLabel],
           poll.rows.map((r) => {
-            const mark = r.mark === 'elected' ? `（${text.poll.electedMark}）` : r.mark === 'tie' ? `（${text.poll.tieMark}）` : '';
+            const mark = r.mark === 'elected' ? `${paren(text.poll.electedMark)}` : r.mark === 'tie' ? `${paren(text.poll.tieMark)}` : '';
             return ranked ? [String(r.rank ?? ''), r.label + mark, String(r.value)] : [r.label + mark, String(r.value)];
           }),
           ranked ? [1, 6, 2] : [7, 2],
@@ -271,9 +271,9 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
       body.push(field(d.seed, draw.seed ?? d.pending));
       if (draw.key) body.push(field(d.key, draw.key));
       body.push(field(d.method, draw.method));
-      if (draw.result) body.push(new Paragraph({ children: [new TextRun({ text: `${d.result}：`, bold: true }), new TextRun({ text: draw.result.join(text.list), bold: true })] }));
+      if (draw.result) body.push(new Paragraph({ children: [new TextRun({ text: `${withColon(d.result)}`, bold: true }), new TextRun({ text: draw.result.join(text.list), bold: true })] }));
       if (draw.verifyUrl) body.push(field(d.verify, draw.verifyUrl));
-      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${d.entries}：`, bold: true })] }));
+      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${withColon(d.entries)}`, bold: true })] }));
       body.push(new Paragraph({ children: [new TextRun(draw.entries.map((e, i) => `${i + 1}. ${e}`).join('　'))] }));
     }
   }
@@ -296,7 +296,7 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
     body.push(
       new Paragraph({
         spacing: { before: 360 },
-        children: [new TextRun({ text: `${label}：`, bold: true }), new TextRun({ text: '\u3000'.repeat(14), underline: {} })],
+        children: [new TextRun({ text: `${withColon(label)}`, bold: true }), new TextRun({ text: '\u3000'.repeat(14), underline: {} })],
       }),
     );
   }

@@ -55,7 +55,7 @@ describe('draws in the minutes', () => {
     expect(paragraphs).toContain('1. 社区活动室　2. 党群服务中心　3. 小区广场　4. 物业会议室');
 
     expect(renderMarkdown(buildMinutes({ ...scriptedMeeting(), draws: [draw] }, 'zh-TW'))).toContain('- **隨機數來源**：');
-    expect(renderMarkdown(buildMinutes({ ...scriptedMeeting(), draws: [draw] }, 'en'))).toContain('- **Method**：RFC 3797: MD5 of the key string');
+    expect(renderMarkdown(buildMinutes({ ...scriptedMeeting(), draws: [draw] }, 'en'))).toContain('- **Method**: RFC 3797: MD5 of the key string');
   });
 
   it('leave the section out, and every other heading as it was, when no lots were drawn', () => {

@@ -1,4 +1,7 @@
-import { MINUTES_TEXT, sectionHeading } from './text.ts';
+import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
+
+/** The colon (and space) that follows a label in its script. */
+const colonOf = (label: string) => withColon(label).slice(label.length);
 import type { Block, Inline, InlineRun, Minutes, MinutesFollowUp } from './types.ts';
 
 /**
@@ -129,7 +132,7 @@ export function blocksMarkdown(blocks: Block[], headingBase: number): string[] {
 
 function followUpRows(list: MinutesFollowUp[], carried: boolean, text: (typeof MINUTES_TEXT)['zh-CN']): string[][] {
   return list.map((f) => {
-    const due = f.dueDate ? (f.overdue ? `${f.dueDate}（${text.followUp.overdue}）` : f.dueDate) : '—';
+    const due = f.dueDate ? (f.overdue ? `${f.dueDate}${paren(text.followUp.overdue)}` : f.dueDate) : '—';
     const row = [f.title, f.owner, due, f.statusLabel];
     if (carried) row.push(f.latestNote ? `${f.latestNote.date} ${f.latestNote.body}` : '—');
     return row;
@@ -142,7 +145,7 @@ export function renderMarkdown(minutes: Minutes): string {
   const sep = text.list;
   const out: string[] = [];
   const line = (s = '') => out.push(s);
-  const field = (name: string, value: string) => line(`- **${escapeMarkdown(name)}**：${escapeMarkdown(value.replace(/\s*\n\s*/g, ' '))}`);
+  const field = (name: string, value: string) => line(`- **${escapeMarkdown(name)}**${colonOf(name)}${escapeMarkdown(value.replace(/\s*\n\s*/g, ' '))}`);
   let section = 0;
   const heading = (title: string) => {
     line();
@@ -172,7 +175,7 @@ export function renderMarkdown(minutes: Minutes): string {
   );
   if (minutes.attendance.observers.length) {
     line();
-    line(`${escapeMarkdown(text.attendance.observers)}：${escapeMarkdown(minutes.attendance.observers.join(sep))}`);
+    line(`${withColon(escapeMarkdown(text.attendance.observers))}${escapeMarkdown(minutes.attendance.observers.join(sep))}`);
   }
 
   heading(text.sections.agenda);
@@ -181,9 +184,9 @@ export function renderMarkdown(minutes: Minutes): string {
     line(`### ${item.index}\\. ${escapeMarkdown(item.title)}`);
     line();
     const facts = [
-      item.presenter ? `${text.fields.presenter}：${item.presenter}` : null,
-      item.minutes ? `${text.fields.planned}：${text.item.minutes(item.minutes)}` : null,
-      `${text.fields.status}：${item.statusLabel}`,
+      item.presenter ? `${withColon(text.fields.presenter)}${item.presenter}` : null,
+      item.minutes ? `${withColon(text.fields.planned)}${text.item.minutes(item.minutes)}` : null,
+      `${withColon(text.fields.status)}${item.statusLabel}`,
     ].filter((f): f is string => f !== null);
     line(escapeMarkdown(facts.join('　')));
     for (const [label, blocks] of [
@@ -210,7 +213,7 @@ export function renderMarkdown(minutes: Minutes): string {
     if (poll.electorate) field(text.fields.electorate, poll.electorate);
     field(text.fields.quorum, poll.quorum ?? text.none);
     field(text.fields.turnout, text.poll.turnout(poll.turnout.voted, poll.turnout.eligible));
-    line(`- **${escapeMarkdown(text.fields.outcome)}**：**${escapeMarkdown(poll.outcome.text)}**`);
+    line(`- **${escapeMarkdown(text.fields.outcome)}**${colonOf(text.fields.outcome)}**${escapeMarkdown(poll.outcome.text)}**`);
     if (poll.rows.length) {
       line();
       const ranked = poll.kind === 'ranking';
@@ -219,7 +222,7 @@ export function renderMarkdown(minutes: Minutes): string {
         ...table(
           header,
           poll.rows.map((r) => {
-            const mark = r.mark === 'elected' ? `（${text.poll.electedMark}）` : r.mark === 'tie' ? `（${text.poll.tieMark}）` : '';
+            const mark = r.mark === 'elected' ? `${paren(text.poll.electedMark)}` : r.mark === 'tie' ? `${paren(text.poll.tieMark)}` : '';
             return ranked ? [String(r.rank ?? ''), r.label + mark, String(r.value)] : [r.label + mark, String(r.value)];
           }),
         ),
@@ -245,7 +248,7 @@ export function renderMarkdown(minutes: Minutes): string {
       field(d.seed, draw.seed ?? d.pending);
       if (draw.key) field(d.key, draw.key);
       field(d.method, draw.method);
-      if (draw.result) line(`- **${escapeMarkdown(d.result)}**：**${escapeMarkdown(draw.result.join(sep))}**`);
+      if (draw.result) line(`- **${escapeMarkdown(d.result)}**${colonOf(d.result)}**${escapeMarkdown(draw.result.join(sep))}**`);
       if (draw.verifyUrl) field(d.verify, draw.verifyUrl);
       line();
       line(`**${escapeMarkdown(d.entries)}**`);
@@ -273,7 +276,7 @@ export function renderMarkdown(minutes: Minutes): string {
 
   heading(text.sections.signatures);
   for (const label of minutes.signatures) {
-    line(`${escapeMarkdown(label)}：\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_`);
+    line(`${withColon(escapeMarkdown(label))}\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_\\_`);
     line();
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;

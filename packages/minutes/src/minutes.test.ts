@@ -126,6 +126,13 @@ describe('buildMinutes', () => {
     expect(renderMarkdown(buildMinutes(input))).toContain('| 2 | 宠物粪便（并列） | 3 |');
   });
 
+  it('English minutes use English punctuation; Chinese ones Chinese', () => {
+    const en = renderMarkdown(buildMinutes(scriptedMeeting(), 'en'));
+    expect(en).toMatch(/- \*\*Kind\*\*: /);
+    expect(en).not.toMatch(/\*\*[A-Za-z ]+\*\*：/);
+    expect(renderMarkdown(buildMinutes(scriptedMeeting()))).toMatch(/- \*\*类型\*\*：|- \*\*[\u4e00-\u9fff]+\*\*：/);
+  });
+
   it('lists follow-ups with owner, due date, status and the latest progress', () => {
     expect(minutes.followUps.created[0]).toMatchObject({ title: '张贴文明养宠倡议', owner: '业委会 · 业委会赵主任', dueDate: '2025-12-15', statusLabel: '待办' });
     expect(minutes.followUps.carriedOver[0]).toMatchObject({ overdue: true, statusLabel: '推进中', latestNote: { date: '2025-11-11', body: '已采购灯具，下周安装' } });

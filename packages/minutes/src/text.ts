@@ -109,7 +109,7 @@ const zhCN: MinutesText = {
     },
     seats: (n) => `应选 ${n} 名，得票最多者当选（须至少得 1 票），并列不抽签`,
     choice: '每人选择一项，统计各选项票数',
-    ranking: '每人按偏好排序，按波达计分法（Borda）汇总',
+    ranking: '每人给选项排先后，排第一得分最高、依次少一分，按总分排序（波达计分法）',
     quorum: (p) => `投票人数须达到有表决权人数的 ${p}`,
     turnout: (v, e) => `应投 ${e} 人，实投 ${v} 人`,
     passed: '通过',
@@ -176,7 +176,7 @@ const zhTW: MinutesText = {
     },
     seats: (n) => `應選 ${n} 名，得票最多者當選（須至少得 1 票），並列不抽籤`,
     choice: '每人選擇一項，統計各選項票數',
-    ranking: '每人按偏好排序，按波達計分法（Borda）匯總',
+    ranking: '每人給選項排先後，排第一得分最高、依次少一分，按總分排序（波達計分法）',
     quorum: (p) => `投票人數須達到有表決權人數的 ${p}`,
     turnout: (v, e) => `應投 ${e} 人，實投 ${v} 人`,
     passed: '通過',
@@ -243,7 +243,7 @@ const en: MinutesText = {
     },
     seats: (n) => `${n} seat(s); most votes win (at least 1 vote); ties are not drawn`,
     choice: 'One option each; votes per option',
-    ranking: 'Each ranks the options; aggregated by Borda count',
+    ranking: 'Each puts the options in order; first place scores most, each place one point less; ordered by total (Borda count)',
     quorum: (p) => `At least ${p} of those eligible must vote`,
     turnout: (v, e) => `${v} of ${e} eligible voted`,
     passed: 'Passed',
@@ -278,4 +278,16 @@ export const SECTION_NUMERALS = ['一', '二', '三', '四', '五', '六', '七'
 /** A section heading with its numeral: 一、出席情况 (zh) or 1. Attendance (en). */
 export function sectionHeading(locale: Locale, index: number, title: string): string {
   return locale === 'en' ? `${index + 1}. ${title}` : `${SECTION_NUMERALS[index] ?? index + 1}、${title}`;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+
+/** A label and its colon in the label's own script: 「出席：」 in Chinese, "Present: " in English. */
+export function withColon(label: string): string {
+  return CJK.test(label) ? `${label}：` : `${label}: `;
+}
+
+/** A note in brackets fit for its script: 「（当选）」 in Chinese, " (elected)" in English. */
+export function paren(note: string): string {
+  return CJK.test(note) ? `（${note}）` : ` (${note})`;
 }

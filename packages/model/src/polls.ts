@@ -220,6 +220,8 @@ export interface ChoiceResult {
 export interface RankingResult {
   scores: Record<string, number>;
   order: string[];
+  /** Groups of options with equal scores, in `order` (absent in results stored before ties were marked). */
+  tie?: string[][];
   quorumMet: boolean;
 }
 

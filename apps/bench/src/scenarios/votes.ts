@@ -71,57 +71,69 @@ export async function votes(ctx: BenchContext): Promise<ScenarioResult> {
     const entered = opened.reduce((n, o) => n + (o?.entered ?? 0), 0);
     const failures = opened.flatMap((o) => o?.failures ?? []);
     ctx.log(`votes: ${entered}/${voters} voters in the room${failures.length ? `; e.g. ${failures[0]}` : ''}`);
-    const poll = await facilitator.open(chair, created.id);
-
-    const sampler = new ResourceSampler(ctx.yishi.pid);
-    const startAt = clock() + 300;
-    const cast = await pool.each<VotesCastResult>(() => ({ kind: 'votes.cast', session, pollId: poll.id, startAt, windowMs, duplicateShare }));
-    const usage = sampler.stop();
-    const casts = cast.flatMap((c) => c?.casts ?? []);
-    const closed = await facilitator.close(chair, poll.id);
-    const audit = auditBallots(casts, closed);
-
-    const firsts = casts.filter((c) => !c.duplicate);
-    const emitted = firsts.map((c) => c.at);
-    const spanMs = emitted.length ? Math.max(...emitted) - Math.min(...emitted) : 0;
-    const lastAck = Math.max(...casts.map((c) => c.at + c.ms));
-    // A voter's two concurrent attempts race: either may be the one counted, the other must be refused.
-    const refusedCodes = [...new Set(casts.filter((c) => !c.ok && !(c.code === 'already_voted')).map((c) => c.code))].slice(0, 3).join(', ');
-    const latency = summarize(casts.filter((c) => c.ok).map((c) => c.ms));
-    const row = {
-      case: `${voters} voters`,
-      server: 'yishi' as const,
-      latency,
-      throughput: { value: Math.round(audit.acknowledged / ((lastAck - Math.min(...emitted)) / 1000)), unit: 'ballots/s' },
-      usage,
-      extra: {
-        eligible: poll.turnout.eligible,
-        entered,
-        acknowledged: audit.acknowledged,
-        lost: audit.lost,
-        duplicated: audit.duplicated,
-        refused: audit.refused,
-        duplicateAttempts: casts.filter((c) => c.duplicate).length,
-        countsMatch: audit.countsMatch,
-        castSpanMs: Math.round(spanMs),
-        ...(refusedCodes ? { refusedCodes } : {}),
-      },
-    };
-    const notes: string[] = [];
-    if (entered !== voters) notes.push(`${entered}/${voters} voters could enter`);
-    if (audit.acknowledged !== voters) notes.push(`${audit.acknowledged}/${voters} acknowledged (${refusedCodes})`);
-    if (audit.lost) notes.push(`${audit.lost} lost`);
-    if (audit.duplicated) notes.push(`${audit.duplicated} duplicated`);
-    if (!audit.countsMatch) notes.push('published counts differ from acknowledged choices');
-    if (!(latency.p99 <= ACK_P99_TARGET_MS)) notes.push(`ack p99 ${latency.p99} ms > ${ACK_P99_TARGET_MS} ms`);
+    // Issue 12: the same burst twice in one run, over the same sockets: a named poll (ballots stored
+    // in plaintext, today's path before sealing) and then the secret one (sealed under the poll key).
+    const plain = await facilitator.create(chair, { meetingId: meeting.id, kind: 'motion', title: '同意增補兩名業委會委員（記名對照）', secret: false, rule: 'majority' });
+    const compared = await burst(plain.id, 'plaintext (named poll)');
+    const sealed = await burst(created.id, 'sealed (secret poll)');
+    const notes = sealed.notes.concat(compared.notes.map((n) => `plaintext: ${n}`));
     return {
       scenario: 'votes',
       status: 'ok',
       target: TARGET,
-      verdict: notes.length ? 'missed' : 'met',
-      verdictNote: notes.length ? notes.join('; ') : `${audit.acknowledged} acknowledged, all counted once, ack p99 ${latency.p99} ms`,
-      rows: [row],
+      verdict: sealed.notes.length ? 'missed' : 'met',
+      verdictNote:
+        (notes.length ? notes.join('; ') : `${sealed.row.extra.acknowledged} acknowledged, all counted once, ack p99 ${sealed.row.latency.p99} ms`) +
+        ` (sealed p99 ${sealed.row.latency.p99} ms vs plaintext p99 ${compared.row.latency.p99} ms, same run)`,
+      rows: [sealed.row, compared.row],
     };
+
+    async function burst(pollId: string, label: string) {
+      const poll = await facilitator.open(chair, pollId);
+
+      const sampler = new ResourceSampler(ctx.yishi.pid);
+      const startAt = clock() + 300;
+      const cast = await pool.each<VotesCastResult>(() => ({ kind: 'votes.cast', session, pollId: poll.id, startAt, windowMs, duplicateShare }));
+      const usage = sampler.stop();
+      const casts = cast.flatMap((c) => c?.casts ?? []);
+      const closed = await facilitator.close(chair, poll.id);
+      const audit = auditBallots(casts, closed);
+
+      const firsts = casts.filter((c) => !c.duplicate);
+      const emitted = firsts.map((c) => c.at);
+      const spanMs = emitted.length ? Math.max(...emitted) - Math.min(...emitted) : 0;
+      const lastAck = Math.max(...casts.map((c) => c.at + c.ms));
+      // A voter's two concurrent attempts race: either may be the one counted, the other must be refused.
+      const refusedCodes = [...new Set(casts.filter((c) => !c.ok && !(c.code === 'already_voted')).map((c) => c.code))].slice(0, 3).join(', ');
+      const latency = summarize(casts.filter((c) => c.ok).map((c) => c.ms));
+      const row = {
+        case: `${voters} voters, ${label}`,
+        server: 'yishi' as const,
+        latency,
+        throughput: { value: Math.round(audit.acknowledged / ((lastAck - Math.min(...emitted)) / 1000)), unit: 'ballots/s' },
+        usage,
+        extra: {
+          eligible: poll.turnout.eligible,
+          entered,
+          acknowledged: audit.acknowledged,
+          lost: audit.lost,
+          duplicated: audit.duplicated,
+          refused: audit.refused,
+          duplicateAttempts: casts.filter((c) => c.duplicate).length,
+          countsMatch: audit.countsMatch,
+          castSpanMs: Math.round(spanMs),
+          ...(refusedCodes ? { refusedCodes } : {}),
+        },
+      };
+      const notes: string[] = [];
+      if (entered !== voters) notes.push(`${entered}/${voters} voters could enter`);
+      if (audit.acknowledged !== voters) notes.push(`${audit.acknowledged}/${voters} acknowledged (${refusedCodes})`);
+      if (audit.lost) notes.push(`${audit.lost} lost`);
+      if (audit.duplicated) notes.push(`${audit.duplicated} duplicated`);
+      if (!audit.countsMatch) notes.push('published counts differ from acknowledged choices');
+      if (!(latency.p99 <= ACK_P99_TARGET_MS)) notes.push(`ack p99 ${latency.p99} ms > ${ACK_P99_TARGET_MS} ms`);
+      return { row, notes };
+    }
   } finally {
     chair.close();
     await pool.each(() => ({ kind: 'votes.close', session }));

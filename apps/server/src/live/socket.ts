@@ -182,6 +182,8 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     deps.events.on('roster', onRoster);
     // Through the adapter this reaches the person's sockets on every instance.
     const onRemoved = (meetingId: string, removedId: string) => {
+      // Their eligibility in open polls is gone from the database: the fast vote path must not remember it.
+      box.openPolls.clear();
       io.to(userRoom(removedId)).emit('meeting:removed', { meetingId });
       io.in(userRoom(removedId)).socketsLeave(meetingRoom(meetingId));
     };

@@ -5,7 +5,8 @@ import { testDriver } from '@yishi/db/testing';
 import { createTestContext, joinedGuest, meetingWithHost, type TestClient, type TestContext } from '../testing.ts';
 import { BallotBox, reconcileVotes } from './ballotBox.ts';
 import { sealVote } from './receipts.ts';
-import { castVote, closePoll, createPoll, openPoll } from './service.ts';
+import { castVote, closePoll, createPoll, getPoll, openPoll, vacuumBallots } from './service.ts';
+import { createDeps } from '../deps.ts';
 
 let ctx: TestContext;
 beforeAll(async () => (ctx = await createTestContext()));
@@ -43,18 +44,24 @@ describe(`ballot storage on ${testDriver}`, () => {
     expect(ballots).toHaveLength(n);
     const userIds = new Set(voters.map((v) => v.userId));
     for (const b of ballots) {
-      expect(Object.keys(b).sort()).toEqual(['batchId', 'choice', 'id', 'pollId', 'receipt', 'voterId']);
+      expect(Object.keys(b).sort()).toEqual(['batchId', 'choice', 'id', 'pollId', 'receipt', 'receiptTag', 'sealed', 'voterId']);
       expect(b.voterId).toBeNull();
+      // Sealed until close: neither the choice nor the receipt that will be published is readable.
+      expect(b.choice).toBeNull();
+      expect(b.receipt).toBeNull();
+      expect(b.sealed!.length).toBeGreaterThan(28);
       for (const value of Object.values(b)) expect(userIds.has(String(value))).toBe(false);
     }
     const marks = await ctx.deps.db.select().from(pollVoters).where(eq(pollVoters.pollId, pollId));
     expect(Object.keys(marks[0]!).sort()).toEqual(['batchId', 'pollId', 'sealedReceipt', 'state', 'userId']);
     expect(marks.every((m) => m.state === 'cast' && m.batchId === null)).toBe(true);
 
-    const physical = await rows<{ x: string; choice: string }>(sql`select xmin::text as x, choice #>> '{}' as choice from poll_ballots where poll_id = ${pollId} order by ctid`);
-    // Within a batch every ballot shares one transaction id, and their physical order is shuffled.
+    // One length for 'o1'…'o9' and 'o10'…'o30' alike; random nonces: no two ciphertexts alike.
+    expect(new Set(ballots.map((b) => b.sealed!.length)).size).toBe(1);
+    expect(new Set(ballots.map((b) => Buffer.from(b.sealed!).toString('hex'))).size).toBe(n);
+    const physical = await rows<{ x: string }>(sql`select xmin::text as x from poll_ballots where poll_id = ${pollId} order by ctid`);
+    // Within a batch every ballot shares one transaction id.
     expect(new Set(physical.map((r) => r.x)).size).toBe(1);
-    expect(physical.map((r) => r.choice)).not.toEqual(order);
     const markX = await rows<{ x: string }>(sql`select distinct xmin::text as x from poll_voters where poll_id = ${pollId}`);
     expect(markX).toHaveLength(1);
     expect(markX[0]!.x).not.toBe(physical[0]!.x);
@@ -142,7 +149,7 @@ describe(`ballot storage on ${testDriver}`, () => {
     const { host, voters, pollId } = await openRoom(2, ['甲', '乙']);
     const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 60_000, maxBatch: 100 });
     // Queued synchronously: the ballot box holds it until its window ends or it is flushed.
-    const pending = box.cast({ pollId, userId: voters[1]!.userId, sessionToken: token(voters[1]!.client), choice: 'o1', choiceKey: '"o1"', named: false });
+    const pending = box.cast({ pollId, userId: voters[1]!.userId, sessionToken: token(voters[1]!.client), choice: 'o1', choiceKey: '"o1"', named: false, seal: { key: ctx.deps.ballotKeys.key(pollId), length: 64 } });
     const other = new BallotBox(ctx.deps.db, ctx.deps.logger);
     // Another process closes the poll while this one still holds the vote in its queue.
     await closePoll(ctx.deps, other, host.user.id, { pollId });
@@ -153,5 +160,60 @@ describe(`ballot storage on ${testDriver}`, () => {
     expect(await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId))).toHaveLength(0);
     await box.close();
     await other.close();
+  });
+
+  it('a changed server secret: votes and the close are refused, the poll stays open with its ballots, the original secret counts them', async () => {
+    const { host, voters, pollId } = await openRoom(3, ['甲', '乙']);
+    const [a, b, c] = voters;
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 1 });
+    const ra = await castVote(ctx.deps, box, a!.userId, token(a!.client), { pollId, choice: 'o1' });
+    const rb = await castVote(ctx.deps, box, b!.userId, token(b!.client), { pollId, choice: 'o2' });
+    // The same database served by a process whose secret is another (lost, or rotated while open).
+    const lost = createDeps({
+      config: ctx.deps.config,
+      database: ctx.database,
+      logger: ctx.deps.logger,
+      publicBaseUrl: ctx.deps.publicBaseUrl,
+      secret: Buffer.from('a-different-secret-of-at-least-32-characters'),
+    });
+    const lostBox = new BallotBox(lost.db, lost.logger, { windowMs: 1 });
+    await expect(castVote(lost, lostBox, c!.userId, token(c!.client), { pollId, choice: 'o1' })).rejects.toMatchObject({ code: 'ballot_key_lost', status: 503 });
+    await expect(closePoll(lost, lostBox, host.user.id, { pollId })).rejects.toMatchObject({ code: 'ballot_key_lost' });
+    expect(await getPoll(ctx.deps, pollId)).toMatchObject({ status: 'open', turnout: { voted: 2 } });
+    const kept = await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId));
+    expect(kept).toHaveLength(2);
+    expect(kept.every((k) => k.sealed !== null && k.choice === null)).toBe(true);
+
+    // A sealed ballot that does not open (tampered, or sealed under another key) stops the close the same way.
+    const [first] = kept;
+    const broken = Buffer.from(first!.sealed!);
+    broken[broken.length - 1]! ^= 1;
+    await ctx.deps.db.update(pollBallots).set({ sealed: broken }).where(eq(pollBallots.id, first!.id));
+    await expect(closePoll(ctx.deps, box, host.user.id, { pollId })).rejects.toMatchObject({ code: 'ballot_key_lost' });
+    expect(await getPoll(ctx.deps, pollId)).toMatchObject({ status: 'open' });
+    await ctx.deps.db.update(pollBallots).set({ sealed: first!.sealed }).where(eq(pollBallots.id, first!.id));
+
+    // With the original secret back, voting goes on and the close counts every ballot.
+    const rc = await castVote(ctx.deps, box, c!.userId, token(c!.client), { pollId, choice: 'o1' });
+    const closed = await closePoll(ctx.deps, box, host.user.id, { pollId });
+    expect(closed.result).toMatchObject({ ballots: 3, counts: { o1: 2, o2: 1 } });
+    expect(closed.receipts).toEqual([ra, rb, rc].sort());
+    const opened = await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, pollId));
+    expect(opened.every((o) => o.sealed === null && o.receiptTag === null && o.choice !== null)).toBe(true);
+    await box.close();
+    await lostBox.close();
+  });
+
+  it('named polls are stored open, and vacuum runs outside a transaction on this driver', async () => {
+    const { host, meeting } = await meetingWithHost(ctx.app);
+    const guest = await joinedGuest(ctx.app, meeting.joinCode, '记名');
+    const poll = await createPoll(ctx.deps, host.user.id, { meetingId: meeting.id, kind: 'choice', title: '记名', options: ['甲', '乙'], secret: false });
+    await openPoll(ctx.deps, host.user.id, { pollId: poll.id });
+    const box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 1 });
+    await castVote(ctx.deps, box, guest.userId, token(guest.client), { pollId: poll.id, choice: 'o2' });
+    const [ballot] = await ctx.deps.db.select().from(pollBallots).where(eq(pollBallots.pollId, poll.id));
+    expect(ballot).toMatchObject({ choice: 'o2', sealed: null, receiptTag: null, voterId: guest.userId });
+    expect(await vacuumBallots(ctx.deps.db, ctx.deps.logger)).toBe(true);
+    await box.close();
   });
 });

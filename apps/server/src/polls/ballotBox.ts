@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
 import { OpenPolls } from './openPolls.ts';
+import { receiptTag, sealBallot } from './ballotSeal.ts';
 import { newReceipt, openVote, sealVote, shuffle } from './receipts.ts';
 
 /** One voter's request, already authorized and validated against the poll. */
@@ -18,6 +19,8 @@ export interface VoteRequest {
   choiceKey: string;
   /** Named polls store who voted on the ballot; secret polls never do. */
   named: boolean;
+  /** Secret polls: the poll's key (BallotKeys) and sealed length; the ballot is stored sealed until close. */
+  seal: { key: Buffer; length: number } | null;
 }
 
 export interface BallotBoxOptions {
@@ -161,14 +164,15 @@ export class BallotBox {
           .for('update');
         if (marks.length !== fresh.length) throw new AppError('internal');
         await tx.insert(pollBallots).values(
-          shuffle(fresh).map((p) => ({
-            id: newId(),
-            pollId,
-            choice: p.item.req.choice,
-            receipt: p.receipt,
-            batchId,
-            voterId: p.item.req.named ? p.item.req.userId : null,
-          })),
+          shuffle(fresh).map((p) => {
+            const { choice, seal, named, userId } = p.item.req;
+            const id = newId();
+            // Sealed: nothing in the row says what was chosen, or which receipt will be published for it.
+            const stored = seal
+              ? { sealed: sealBallot(seal.key, id, choice, p.receipt, seal.length), receiptTag: receiptTag(seal.key, p.receipt) }
+              : { choice, receipt: p.receipt };
+            return { id, pollId, ...stored, batchId, voterId: named ? userId : null };
+          }),
         );
       });
     } catch (error) {

@@ -42,6 +42,11 @@ export class OpenPolls {
     return loading;
   }
 
+  /** Drops everything: an eligible set changed (someone was removed); the next votes reload. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   /** Drops a poll that closed (or vanished); the next vote loads it afresh. */
   forget(pollId: string): void {
     this.entries.delete(pollId);

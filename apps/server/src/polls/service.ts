@@ -1,4 +1,4 @@
-import { and, asc, count, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, ne, sql } from 'drizzle-orm';
 import { participants, pollBallots, pollEligible, polls, pollVoters } from '@yishi/db';
 import {
   canFacilitate,
@@ -36,6 +36,8 @@ import { meetingAccess, type MeetingAccess } from '../access.ts';
 import { reconcilePoll, type BallotBox } from './ballotBox.ts';
 import type { PollRow } from './openPolls.ts';
 import { shuffle } from './receipts.ts';
+import { openBallot, SealBroken, sealedLength } from './ballotSeal.ts';
+import type { Logger } from '../logger.ts';
 
 /** Motion options have fixed ids; the labels are the Chinese the room reads, clients may localize by id. */
 const MOTION_OPTIONS: PollOption[] = [
@@ -245,7 +247,8 @@ export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload
     if (voters.length) await tx.insert(pollEligible).values(voters.map((v) => ({ pollId: poll.id, userId: v.userId })));
     const [opened] = await tx
       .update(polls)
-      .set({ status: 'open', eligibleCount: voters.length, openedAt: new Date() })
+      // Secret polls are sealed under a key from the server secret; the poll keeps its fingerprint.
+      .set({ status: 'open', eligibleCount: voters.length, openedAt: new Date(), keyCheck: locked.secret ? deps.ballotKeys.check(poll.id) : null })
       .where(eq(polls.id, poll.id))
       .returning();
     return opened!;
@@ -256,8 +259,9 @@ export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload
 /** Checks a vote and hands it to the ballot box; resolves with the receipt once durably stored. */
 export async function castVote(deps: Deps, box: BallotBox, userId: string, sessionToken: string, body: PollVotePayload): Promise<string> {
   const open = await box.openPolls.get(body.pollId);
-  // Someone in the fixed eligible set was on the roster at open and participants are never removed,
-  // so they pass meetingAccess: the common vote reads nothing. Everyone else gets the full check.
+  // Someone in the fixed eligible set was on the roster at open and still is (removing someone drops
+  // their eligibility and this process's cache), so they pass meetingAccess: the common vote reads
+  // nothing. Everyone else gets the full check.
   const poll = open?.eligible.has(userId) ? open.row : await votablePoll(deps, body.pollId, userId);
   const bad = checkChoice(
     { kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined, ballot: poll.election?.ballot as ElectionBallot | undefined },
@@ -265,7 +269,23 @@ export async function castVote(deps: Deps, box: BallotBox, userId: string, sessi
   );
   if (bad) throw new AppError(bad, bad === 'too_many_yes' ? { seats: poll.seats ?? 1 } : {});
   const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
-  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret });
+  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret, seal: sealOf(deps, poll) });
+}
+
+/**
+ * The key a secret poll's ballots are sealed under; null for polls stored open (named polls, and
+ * secret polls opened before sealing existed). A server whose secret is not the one the poll was
+ * opened with refuses (ballot_key_lost) rather than seal ballots nobody could open at close.
+ */
+function sealKeyOf(deps: Deps, poll: PollRow): Buffer | null {
+  if (!poll.secret || poll.keyCheck === null) return null;
+  if (!deps.ballotKeys.matches(poll.id, poll.keyCheck)) throw new AppError('ballot_key_lost');
+  return deps.ballotKeys.key(poll.id);
+}
+
+function sealOf(deps: Deps, poll: PollRow): { key: Buffer; length: number } | null {
+  const key = sealKeyOf(deps, poll);
+  return key && { key, length: sealedLength({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats, ballot: poll.election?.ballot }) };
 }
 
 /** The poll if the user may vote in it now, read from the database; the error that says why not otherwise. */
@@ -293,13 +313,16 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
   const { poll } = await pollAccess(deps, body.pollId, userId);
   await facilitatorOf(deps, poll.meetingId, userId);
   if (poll.status !== 'open') throw new AppError('poll_not_open');
+  // Checked before anything is flushed or locked: with the wrong secret the poll stays open, untouched.
+  const sealKey = sealKeyOf(deps, poll);
   // Ballots this process already accepted are written first, so they count.
   await box.flush(poll.id);
   const row = await deps.db.transaction(async (tx) => {
     const [locked] = await tx.select().from(polls).where(eq(polls.id, poll.id)).for('update');
     if (locked?.status !== 'open') throw new AppError('poll_not_open');
     await reconcilePoll(tx, poll.id);
-    const ballots = await tx.select().from(pollBallots).where(eq(pollBallots.pollId, poll.id));
+    const stored = await tx.select().from(pollBallots).where(eq(pollBallots.pollId, poll.id));
+    const ballots = stored.map((b) => openedBallot(b, sealKey));
     const result: PollResult = tally(
       {
         kind: locked.kind as PollKind,
@@ -326,7 +349,7 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
     }
     // Rewrite: every ballot gets this transaction's xmin and a shuffled place; no batch survives.
     await tx.delete(pollBallots).where(eq(pollBallots.pollId, poll.id));
-    const rewritten = shuffle(ballots).map((b) => ({ ...b, id: newId(), batchId: null }));
+    const rewritten = shuffle(ballots).map((b) => ({ ...b, id: newId(), batchId: null, sealed: null, receiptTag: null }));
     for (let i = 0; i < rewritten.length; i += REWRITE_CHUNK) await tx.insert(pollBallots).values(rewritten.slice(i, i + REWRITE_CHUNK));
     // The marks too: their batch-wise xmins would otherwise still say who voted together; and the
     // sealed receipts are no longer needed once no retry can come.
@@ -339,5 +362,38 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
     return closed!;
   });
   box.openPolls.forget(poll.id);
+  await vacuumBallots(deps.db, deps.logger);
   return pollDto(row, (await turnouts(deps, [poll.id])).get(poll.id) ?? 0);
+}
+
+type BallotRow = typeof pollBallots.$inferSelect;
+
+/** A stored ballot with its choice and receipt readable: opened with the poll key when sealed. */
+function openedBallot(b: BallotRow, sealKey: Buffer | null): BallotRow & { choice: PollChoice; receipt: string } {
+  if (b.sealed === null) return { ...b, choice: b.choice as PollChoice, receipt: b.receipt! };
+  // A sealed ballot in a poll without a key, or one that does not open: the transaction rolls back,
+  // the poll stays open and every ballot stays as it was.
+  if (!sealKey) throw new AppError('ballot_key_lost');
+  try {
+    return { ...b, ...openBallot(sealKey, b.id, b.sealed) };
+  } catch (error) {
+    if (error instanceof SealBroken) throw new AppError('ballot_key_lost');
+    throw error;
+  }
+}
+
+/**
+ * Removes dead row versions of ballots and voter marks after a close (docs/threat-model.md): the
+ * sealed, batch-wise versions the closing rewrite left behind. Outside any transaction, as VACUUM
+ * must be; a failure is logged, never undoes the close. INDEX_CLEANUP ON: index entries of those
+ * versions go too, even when there are few.
+ */
+export async function vacuumBallots(db: Deps['db'], logger: Logger): Promise<boolean> {
+  try {
+    await db.execute(sql`vacuum (index_cleanup on) poll_ballots, poll_voters`);
+    return true;
+  } catch (error) {
+    logger.error({ err: error }, 'vacuum after closing a poll failed');
+    return false;
+  }
 }

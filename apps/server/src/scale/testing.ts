@@ -19,7 +19,8 @@ import { createServer, type YishiServer } from '../server.ts';
 import { createYjsLayer, type YjsLayer, type YjsLayerOptions } from '../yjs/layer.ts';
 import { until } from '../yjs/testing.ts';
 import { createRedisLink } from './redis.ts';
-import { serverProcessArgs } from '../testing.ts';
+import { resolveSecret } from '../secret.ts';
+import { serverProcessArgs, TEST_SECRET } from '../testing.ts';
 
 /** Test fixtures for several instances, proxies that fail on command, and server processes. */
 
@@ -160,6 +161,7 @@ export async function startInstance(options: {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: options.databaseUrl,
     REDIS_PREFIX: options.redisPrefix,
+    YISHI_SECRET: TEST_SECRET,
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
@@ -174,6 +176,7 @@ export async function startInstance(options: {
     logger,
     redis,
     publicBaseUrl: () => config.publicUrl!,
+    secret: resolveSecret(config),
   });
   let yjs: YjsLayer | undefined;
   const yishi = await createServer(deps, {
@@ -319,6 +322,8 @@ export async function spawnServer(
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${chosen}`,
       LOG_LEVEL: 'warn',
+      // Every test server process shares one secret, as instances over one database must.
+      YISHI_SECRET: TEST_SECRET,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,6 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
-import { communities, meetingEvents, meetings, participants, speakerQueue, users } from '@yishi/db';
+import { communities, meetingEvents, meetings, participants, pollEligible, polls, speakerQueue, users } from '@yishi/db';
 import {
   normalizeJoinCode,
   type Affiliation,
@@ -234,6 +234,9 @@ export async function removeParticipant(deps: Deps, user: SessionUser | null, me
     }
     await tx.delete(speakerQueue).where(and(eq(speakerQueue.meetingId, meetingId), eq(speakerQueue.userId, userId)));
     await tx.delete(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)));
+    // Someone removed cannot vote in the polls still open (their turnout denominator stays as opened).
+    const open = tx.select({ id: polls.id }).from(polls).where(and(eq(polls.meetingId, meetingId), eq(polls.status, 'open')));
+    await tx.delete(pollEligible).where(and(eq(pollEligible.userId, userId), inArray(pollEligible.pollId, open)));
     const [account] = await tx.select({ guestOf: users.guestOfMeetingId }).from(users).where(eq(users.id, userId));
     return { guest: account?.guestOf === meetingId };
   });

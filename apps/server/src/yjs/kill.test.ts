@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDriver, type TestDatabase } from '@yishi/db/testing';
 import { createAgendaItem, readAgenda } from '@yishi/model';
 import { connectPeer, until, waitFor } from './testing.ts';
-import { serverProcessArgs } from '../testing.ts';
+import { serverProcessArgs, TEST_SECRET } from '../testing.ts';
 
 // The real process, killed with SIGKILL right after another client saw an update: what anyone
 // has seen must survive (durable before visible).
@@ -35,6 +35,7 @@ function startServer(): Promise<ChildProcess> {
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
     DATABASE_URL: database?.url,
+    YISHI_SECRET: TEST_SECRET,
   };
   if (!database) delete env.DATABASE_URL;
   const proc = spawn(process.execPath, serverProcessArgs(), {

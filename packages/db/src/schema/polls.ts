@@ -31,6 +31,12 @@ export const polls = pgTable(
     result: jsonb('result'),
     /** Counted receipt codes, sorted, published at close. */
     receipts: jsonb('receipts').$type<string[]>(),
+    /**
+     * Secret polls: a fingerprint of the key their ballots are sealed under while open (derived
+     * from the server secret, which never enters the database), so that a server with another
+     * secret refuses to vote or close rather than writing or reading ballots it cannot open.
+     */
+    keyCheck: text('key_check'),
     createdBy: text('created_by')
       .notNull()
       .references(() => users.id),
@@ -83,6 +89,9 @@ export const pollVoters = pgTable(
 /**
  * What was voted (never who, for secret polls): random id, no timestamp, no sequence. Written in
  * shuffled batches apart from the voter marks and rewritten in one shuffled transaction at close.
+ * While a secret poll is open its ballots are sealed: `sealed` holds choice and receipt encrypted
+ * (AES-256-GCM, random nonce) under the poll's key, `receipt_tag` a keyed digest of the receipt
+ * that keeps receipts unique; `choice` and `receipt` stay null until the closing rewrite opens them.
  */
 export const pollBallots = pgTable(
   'poll_ballots',
@@ -91,12 +100,23 @@ export const pollBallots = pgTable(
     pollId: text('poll_id')
       .notNull()
       .references(() => polls.id, { onDelete: 'cascade' }),
-    choice: jsonb('choice').notNull(),
-    receipt: text('receipt').notNull(),
+    choice: jsonb('choice'),
+    receipt: text('receipt'),
+    sealed: bytea('sealed'),
+    receiptTag: text('receipt_tag'),
     /** The in-flight batch (for crash recovery); cleared when the poll closes. */
     batchId: text('batch_id'),
     /** Named (roll-call) polls only; always null for secret polls. */
     voterId: text('voter_id'),
   },
-  (t) => [uniqueIndex('poll_ballots_receipt_key').on(t.pollId, t.receipt), index('poll_ballots_batch_idx').on(t.batchId)],
+  (t) => [
+    uniqueIndex('poll_ballots_receipt_key').on(t.pollId, t.receipt),
+    uniqueIndex('poll_ballots_receipt_tag_key').on(t.pollId, t.receiptTag),
+    index('poll_ballots_batch_idx').on(t.batchId),
+    // Either open (choice and receipt) or sealed (ciphertext and tag), never a mix.
+    check(
+      'poll_ballots_sealed_check',
+      sql`(${t.sealed} is null and ${t.receiptTag} is null and ${t.choice} is not null and ${t.receipt} is not null) or (${t.sealed} is not null and ${t.receiptTag} is not null and ${t.choice} is null and ${t.receipt} is null)`,
+    ),
+  ],
 );

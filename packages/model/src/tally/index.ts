@@ -106,7 +106,15 @@ export function tallyRanking(
   const n = options.options.length;
   const scores = zeroCounts(options.options);
   for (const b of ballots) b.forEach((id, k) => (scores[id] = (scores[id] ?? 0) + (n - 1 - k)));
-  return { scores, order: byCount(options.options, scores), quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
+  const order = byCount(options.options, scores);
+  const tie: string[][] = [];
+  for (const s of standings(order, scores)) {
+    if (!s.tied) continue;
+    const group = tie.at(-1);
+    if (group && scores[group[0]!] === s.value) group.push(s.id);
+    else tie.push([s.id]);
+  }
+  return { scores, order, tie, quorumMet: quorumMet(ballots.length, options.eligible, options.quorum) };
 }
 
 /** One option's place in a result: competition ranking (1, 2, 2, 4), and whether it shares it. */

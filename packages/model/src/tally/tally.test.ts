@@ -172,6 +172,13 @@ describe('ranking (Borda)', () => {
     const r = tallyRanking([['o1', 'o2', 'o3'], ['o2', 'o1', 'o3'], ['o2', 'o3', 'o1']], { options: opts(3), eligible: 3 });
     expect(r.scores).toEqual({ o1: 3, o2: 5, o3: 1 });
     expect(r.order).toEqual(['o2', 'o1', 'o3']);
+    expect(r.tie).toEqual([]);
+  });
+
+  it('marks options with equal scores as tied groups', () => {
+    const r = tallyRanking([['o1', 'o2', 'o3', 'o4'], ['o1', 'o3', 'o2', 'o4']], { options: opts(4), eligible: 2 });
+    expect(r.scores).toEqual({ o1: 6, o2: 3, o3: 3, o4: 0 });
+    expect(r.tie).toEqual([['o2', 'o3']]);
   });
 });
 

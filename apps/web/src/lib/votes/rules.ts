@@ -111,12 +111,15 @@ export function outcomeOf(poll: PollDto): string {
   return m.poll_outcome_top({ names: rows.filter((row) => row.value === top && top > 0).map((row) => row.label).join('、') || '—' });
 }
 
-/** Where a receipt is kept for this tab (so a reload still shows it). */
+/**
+ * Where a receipt is kept on the voter's device, per poll: localStorage, so that reloading,
+ * closing the tab or reopening the browser still shows it (the server keeps no voter→receipt link).
+ */
 export const receiptKey = (pollId: string) => `yishi:receipt:${pollId}`;
 
 export function storedReceipt(pollId: string): string | null {
   try {
-    return sessionStorage.getItem(receiptKey(pollId));
+    return localStorage.getItem(receiptKey(pollId));
   } catch {
     return null;
   }
@@ -124,7 +127,7 @@ export function storedReceipt(pollId: string): string | null {
 
 export function storeReceipt(pollId: string, receipt: string): void {
   try {
-    sessionStorage.setItem(receiptKey(pollId), receipt);
+    localStorage.setItem(receiptKey(pollId), receipt);
   } catch (error) {
     console.error('could not keep the receipt', error);
   }
