@@ -1,4 +1,4 @@
-import { AFFILIATIONS, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { AFFILIATIONS, electionNoteText, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
 import type { Attendance, MinutesDraw, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
@@ -85,7 +85,7 @@ function labelOf(poll: PollDto, id: string, text: MinutesText): string {
 }
 
 /** Counts (or scores) and the outcome in words, from a closed poll's stored result. */
-function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { rows: MinutesPollRow[]; code: PollOutcomeCode; outcome: string } {
+function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText, locale: Locale): { rows: MinutesPollRow[]; code: PollOutcomeCode; outcome: string } {
   const list = (ids: string[]) => ids.map((id) => labelOf(poll, id, text)).join(text.list);
   const quorumFailed = !result.quorumMet;
   if ('passed' in result) {
@@ -105,6 +105,8 @@ function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { ro
     if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
     const parts = [result.elected.length ? text.poll.elected(list(result.elected)) : text.poll.noneElected];
     if (result.tie.length) parts.push(text.poll.tie(list(result.tie)));
+    // Elections with rules: why candidates were passed over, and the seats left for a further round.
+    for (const note of result.notes ?? []) parts.push(electionNoteText(note, locale, (id) => labelOf(poll, id, text)).replace(/[。.]$/, ''));
     return { rows, code: result.tie.length ? 'tie' : 'elected', outcome: parts.join(text.list === ', ' ? '; ' : '；') };
   }
   if ('order' in result) {
@@ -130,7 +132,8 @@ function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText): { ro
 }
 
 function choiceText(poll: PollDto, choice: PollChoice, text: MinutesText): string {
-  const ids = Array.isArray(choice) ? choice : [choice];
+  // Marks ballots (named elections): the candidates marked 贊成.
+  const ids = Array.isArray(choice) ? choice : typeof choice === 'string' ? [choice] : Object.keys(choice).filter((id) => choice[id] === 'yes');
   const labels = ids.map((id) => labelOf(poll, id, text));
   return poll.kind === 'ranking' ? labels.map((l, i) => `${i + 1}. ${l}`).join(text.list) : labels.join(text.list);
 }
@@ -142,7 +145,7 @@ function polls(input: MinutesInput, locale: Locale, text: MinutesText): MinutesP
     .filter((p) => p.status !== 'draft')
     .map((poll, i) => {
       const closed = poll.status === 'closed' && poll.result !== undefined;
-      const shown = closed ? pollOutcome(poll, poll.result!, text) : { rows: [], code: 'not-closed' as const, outcome: text.poll.notClosed };
+      const shown = closed ? pollOutcome(poll, poll.result!, text, locale) : { rows: [], code: 'not-closed' as const, outcome: text.poll.notClosed };
       const electorate = poll.eligibleAffiliations?.length
         ? poll.eligibleAffiliations.map((a) => LABELS[locale].affiliation[a as keyof (typeof LABELS)['zh-CN']['affiliation']] ?? a).join(text.list)
         : null;

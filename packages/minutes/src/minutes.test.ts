@@ -90,6 +90,23 @@ describe('buildMinutes', () => {
     expect(choice!.outcome).toEqual({ code: 'quorum-not-met', text: '投票人数未达法定人数，结果不成立' });
   });
 
+  it('an election with rules says why a candidate was passed over and what is left for a further round', () => {
+    const input = scriptedMeeting();
+    const election = input.polls.find((p) => p.kind === 'election')!;
+    election.seats = 2;
+    election.result = {
+      ...election.result!,
+      elected: ['o1'],
+      unfilled: 1,
+      notes: [
+        { code: 'rule', option: 'o2', group: 'party', need: 1, seatsLeft: 0 },
+        { code: 'rule-open', group: 'party', need: 1, seats: 1 },
+      ],
+    } as typeof election.result;
+    const shown = buildMinutes(input).polls.find((p) => p.title === '选举楼道长')!;
+    expect(shown.outcome.text).toBe('当选：王楼长；张阿姨 依次递补时跳过：若当选，剩下 0 个名额不足以再选出 1 名党员；尚余 1 个名额另行选举，其中至少 1 名党员');
+  });
+
   it('a ranking with equal scores marks the tie in the result and the Markdown, never ordering it silently', () => {
     const input = scriptedMeeting();
     const ranking = input.polls.find((p) => p.kind === 'ranking')!;

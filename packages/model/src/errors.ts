@@ -35,6 +35,8 @@ export const ERRORS = {
   vote_pending: 409,
   invalid_choice: 400,
   too_many_choices: 400,
+  too_many_yes: 400,
+  runoff_unavailable: 409,
   small_group_confirm: 409,
   unanimous_confirm: 409,
   ballot_key_lost: 503,
@@ -102,6 +104,8 @@ const MESSAGES: Record<Locale, Messages> = {
     vote_pending: '你的选票正在登记，请稍候再查看。',
     invalid_choice: '这个选项无效，请重新选择。',
     too_many_choices: '选择的人数超过了应选名额。',
+    too_many_yes: '赞成的人数超过了应选名额（{seats} 名），请改投反对或弃权。选票没有提交。',
+    runoff_unavailable: '只有已结束、还有空缺名额的选举才能另行选举。',
     small_group_confirm: '有投票资格的人少于 5 位，不记名投票难以保密。确定要开始吗？',
     unanimous_confirm: '人数很少且结果一致，公布结果会让每个人的选择被推知。确定要公布吗？',
     ballot_key_lost: '服务器密钥与开始这项表决时不同（YISHI_SECRET 已更换或丢失），暂时不能投票或计票。已投的选票都还在，请管理员恢复原来的密钥。',
@@ -161,6 +165,8 @@ const MESSAGES: Record<Locale, Messages> = {
     vote_pending: '你的選票正在登記，請稍候再查看。',
     invalid_choice: '這個選項無效，請重新選擇。',
     too_many_choices: '選擇的人數超過了應選名額。',
+    too_many_yes: '贊成的人數超過了應選名額（{seats} 名），請改投反對或棄權。選票沒有提交。',
+    runoff_unavailable: '只有已結束、還有空缺名額的選舉才能另行選舉。',
     small_group_confirm: '有投票資格的人少於 5 位，不記名投票難以保密。確定要開始嗎？',
     unanimous_confirm: '人數很少且結果一致，公布結果會讓每個人的選擇被推知。確定要公布嗎？',
     ballot_key_lost: '伺服器密鑰與開始這項表決時不同（YISHI_SECRET 已更換或遺失），暫時不能投票或計票。已投的選票都還在，請管理員恢復原來的密鑰。',
@@ -220,6 +226,8 @@ const MESSAGES: Record<Locale, Messages> = {
     vote_pending: 'Your ballot is being recorded; please check again in a moment.',
     invalid_choice: 'This choice is not valid; please choose again.',
     too_many_choices: 'You chose more candidates than there are seats.',
+    too_many_yes: 'More “yes” marks than seats ({seats}); please mark some candidates no or abstain. The ballot was not cast.',
+    runoff_unavailable: 'A further round is only possible for a closed election with seats left unfilled.',
     small_group_confirm: 'Fewer than 5 people can vote, so a secret ballot is hard to keep secret. Open it anyway?',
     unanimous_confirm: 'Few voted and all chose the same: publishing reveals everyone\'s choice. Publish anyway?',
     ballot_key_lost: 'The server secret is not the one this poll was opened with (YISHI_SECRET changed or lost): voting and counting are paused. Every ballot cast is kept; an administrator must restore the original secret.',
@@ -250,9 +258,9 @@ const MESSAGES: Record<Locale, Messages> = {
 
 /** Field names as a person reads them, for invalid_input messages. */
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决', entries: '抽签名单', winners: '抽出数量', seedSource: '随机数来源', seed: '随机数', drawId: '抽签' },
-  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決', entries: '抽籤名單', winners: '抽出數量', seedSource: '隨機數來源', seed: '隨機數', drawId: '抽籤' },
-  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls', entries: 'list of entries', winners: 'number to draw', seedSource: 'random source', seed: 'random values', drawId: 'draw' },
+  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决', entries: '抽签名单', winners: '抽出数量', seedSource: '随机数来源', seed: '随机数', drawId: '抽签', ballot: '选票形式', threshold: '当选票数要求', rules: '当选人构成要求', groups: '候选人类别' },
+  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決', entries: '抽籤名單', winners: '抽出數量', seedSource: '隨機數來源', seed: '隨機數', drawId: '抽籤', ballot: '選票形式', threshold: '當選票數要求', rules: '當選人構成要求', groups: '候選人類別' },
+  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls', entries: 'list of entries', winners: 'number to draw', seedSource: 'random source', seed: 'random values', drawId: 'draw', ballot: 'ballot form', threshold: 'votes needed to be elected', rules: 'composition rules', groups: 'candidate groups' },
 };
 
 /** The message for an error code in a locale, with { userId: 'participant', order: 'order', limitSeconds: 'speaking time', attendanceQuorum: 'attendance quorum',placeholders} filled in. */

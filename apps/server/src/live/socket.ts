@@ -10,6 +10,7 @@ import {
   pollCreatePayload,
   pollListPayload,
   pollOpenPayload,
+  pollRunoffPayload,
   pollVotePayload,
   queueLowerPayload,
   queueMeetingPayload,
@@ -32,6 +33,7 @@ import {
   drawSeedPayload,
   type DrawClientToServerEvents,
   type DrawDto,
+  type PollDto,
   type DrawServerToClientEvents,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
@@ -40,7 +42,7 @@ import { authenticate, nodeRequestContext } from '../request.ts';
 import { AppError } from '../errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
 import { Coalescer } from '../polls/coalescer.ts';
-import { castVote, closePoll, createPoll, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
+import { castVote, closePoll, createPoll, createRunoff, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
 import { meetingAccess } from '../access.ts';
@@ -263,11 +265,14 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         return { polls, mine };
       });
 
-      on('poll:create', pollCreatePayload, async (body) => {
-        const poll = await createPoll(deps, userId, body);
-        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+      // Warnings (差額) are for the host who asked; the room gets the poll without them.
+      const created = (poll: PollDto) => {
+        const { warnings: _, ...shared } = poll;
+        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll: shared });
         return { poll };
-      });
+      };
+      on('poll:create', pollCreatePayload, async (body) => created(await createPoll(deps, userId, body)));
+      on('poll:runoff', pollRunoffPayload, async (body) => created(await createRunoff(deps, userId, body)));
 
       on('poll:open', pollOpenPayload, async (body) => {
         const poll = await openPoll(deps, userId, body);

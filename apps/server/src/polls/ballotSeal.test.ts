@@ -48,4 +48,22 @@ describe('sealed ballots', () => {
       }),
     );
   });
+
+  it('marks ballots (赞成 / 反对 / 弃权 per candidate) seal to one length too', () => {
+    const poll = fc.tuple(fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 10 })).chain(([n, seats]) => {
+      const ids = options(n).map((o) => o.id);
+      const ballot = fc
+        .subarray(ids)
+        .chain((marked) => fc.tuple(...marked.map(() => fc.constantFrom<'yes' | 'no' | 'abstain'>('yes', 'no', 'abstain'))).map((marks) => Object.fromEntries(marked.map((id, i) => [id, marks[i]!]))));
+      return fc.tuple(fc.constant({ kind: 'election' as const, options: options(n), seats, ballot: 'marks' }), fc.array(ballot, { minLength: 2, maxLength: 6 }));
+    });
+    fc.assert(
+      fc.property(poll, ([p, choices]) => {
+        const length = sealedLength(p);
+        const key = keys.key('p');
+        const sizes = new Set(choices.map((c, i) => sealBallot(key, `b${i}`, c as PollChoice, newReceipt(), length).length));
+        expect(sizes.size).toBe(1);
+      }),
+    );
+  });
 });

@@ -77,10 +77,14 @@ const sealedJson = (choice: PollChoice, receipt: string) => JSON.stringify({ c: 
  * (the longest motion word, the longest option id, `seats` or all of the longest ids), so that a
  * ciphertext's length tells 弃权 from 赞成, or one pick from five, no better than chance.
  */
-export function sealedLength(poll: { kind: PollKind; options: { id: string }[]; seats?: number | null }): number {
+export function sealedLength(poll: { kind: PollKind; options: { id: string }[]; seats?: number | null; ballot?: string | undefined }): number {
   const ids = poll.options.map((o) => o.id).sort((a, b) => Buffer.byteLength(b) - Buffer.byteLength(a));
+  // A marks ballot at its longest marks every candidate with the longest mark.
+  const longestMark = [...MOTION_CHOICES].sort((a, b) => b.length - a.length)[0]!;
   const longest: PollChoice =
-    poll.kind === 'motion'
+    poll.kind === 'election' && poll.ballot === 'marks'
+      ? (Object.fromEntries(ids.map((id) => [id, longestMark])) as PollChoice)
+      : poll.kind === 'motion'
       ? [...MOTION_CHOICES].sort((a, b) => b.length - a.length)[0]!
       : poll.kind === 'choice'
         ? (ids[0] ?? '')

@@ -21,6 +21,13 @@ import {
   type PollResult,
   type PollStatus,
   type PollVotePayload,
+  type CompositionRule,
+  type ElectionBallot,
+  type ElectionResult,
+  type ElectionThreshold,
+  type PollRunoffPayload,
+  pollWarnings,
+  requiredCount,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -59,6 +66,10 @@ export function pollDto(row: PollRow, voted: number): PollDto {
   if (row.rule !== null) dto.rule = row.rule as MotionRule;
   if (row.quorum !== null) dto.quorum = row.quorum;
   if (row.eligibleAffiliations) dto.eligibleAffiliations = row.eligibleAffiliations;
+  if (row.election?.ballot) dto.ballot = row.election.ballot as ElectionBallot;
+  if (row.election?.threshold) dto.threshold = row.election.threshold as ElectionThreshold;
+  if (row.election?.rules?.length) dto.rules = row.election.rules;
+  if (row.runoffOf) dto.runoffOf = row.runoffOf;
   if (row.status !== 'draft') dto.smallGroup = row.secret && row.eligibleCount < SMALL_GROUP;
   if (row.status === 'closed') {
     if (row.result) dto.result = row.result as PollResult;
@@ -127,7 +138,16 @@ async function facilitatorOfRunning(deps: Deps, meetingId: string, userId: strin
   return access;
 }
 
-/** Prepares a poll (status draft); host or secretary only. */
+/** The election settings of a poll row (null: a plurality election without rules). */
+function electionSettings(body: { ballot?: ElectionBallot | undefined; threshold?: ElectionThreshold | undefined; rules?: CompositionRule[] | undefined }): PollRow['election'] {
+  const settings: NonNullable<PollRow['election']> = {};
+  if (body.ballot && body.ballot !== 'plurality') settings.ballot = body.ballot;
+  if (body.threshold && body.threshold !== 'plurality') settings.threshold = body.threshold;
+  if (body.rules?.length) settings.rules = body.rules;
+  return Object.keys(settings).length ? settings : null;
+}
+
+/** Prepares a poll (status draft); host or secretary only. An election with no more candidates than seats warns (差額). */
 export async function createPoll(deps: Deps, userId: string, body: PollCreatePayload): Promise<PollDto> {
   const bad = checkPollShape(body);
   if (bad) throw new AppError('invalid_input', {}, {}, [bad]);
@@ -140,8 +160,16 @@ export async function createPoll(deps: Deps, userId: string, body: PollCreatePay
       agendaItemId: body.agendaItemId ?? null,
       kind: body.kind,
       title: body.title,
-      options: body.kind === 'motion' ? MOTION_OPTIONS : body.options!.map((label, i) => ({ id: `o${i + 1}`, label })),
+      options:
+        body.kind === 'motion'
+          ? MOTION_OPTIONS
+          : body.options!.map((o, i) => {
+              if (typeof o === 'string') return { id: `o${i + 1}`, label: o };
+              const groups = [...new Set(o.groups ?? [])];
+              return groups.length ? { id: `o${i + 1}`, label: o.label, groups } : { id: `o${i + 1}`, label: o.label };
+            }),
       seats: body.kind === 'election' ? body.seats! : null,
+      election: body.kind === 'election' ? electionSettings(body) : null,
       rule: body.kind === 'motion' ? (body.rule ?? 'majority') : null,
       quorum: body.quorum ?? null,
       secret: body.secret,
@@ -149,7 +177,54 @@ export async function createPoll(deps: Deps, userId: string, body: PollCreatePay
       createdBy: userId,
     })
     .returning();
-  return pollDto(row!, 0);
+  return withWarnings(pollDto(row!, 0));
+}
+
+function withWarnings(dto: PollDto): PollDto {
+  const warnings = pollWarnings(dto);
+  return warnings.length ? { ...dto, warnings } : dto;
+}
+
+/**
+ * The further round (另行選舉) of a closed election with unfilled seats, as a draft: the candidates
+ * not elected, the unfilled seats, the same ballot and threshold, and the rules as the counts still
+ * missing after the seats already filled. Host or secretary only.
+ */
+export async function createRunoff(deps: Deps, userId: string, body: PollRunoffPayload): Promise<PollDto> {
+  const { poll } = await pollAccess(deps, body.pollId, userId);
+  await facilitatorOfRunning(deps, poll.meetingId, userId);
+  const result = poll.result as (ElectionResult & { unfilled?: number }) | null;
+  if (poll.kind !== 'election' || poll.status !== 'closed' || !result || !(result.unfilled ?? 0)) throw new AppError('runoff_unavailable');
+  const elected = new Set(result.elected);
+  const remaining = poll.options.filter((o) => !elected.has(o.id));
+  const seats = result.unfilled;
+  const rules: CompositionRule[] = (poll.election?.rules ?? [])
+    .map((r) => ({ group: r.group, atLeast: requiredCount(r, poll.seats!) - poll.options.filter((o) => elected.has(o.id) && o.groups?.includes(r.group)).length }))
+    .filter((r) => r.atLeast > 0);
+  if (!remaining.length) throw new AppError('runoff_unavailable');
+  // A retried request (a flaky tablet) gets the further round already made, not a second one.
+  const [existing] = await deps.db.select().from(polls).where(eq(polls.runoffOf, poll.id));
+  if (existing) return withWarnings(pollDto(existing, (await turnouts(deps, [existing.id])).get(existing.id) ?? 0));
+  const [row] = await deps.db
+    .insert(polls)
+    .values({
+      id: newId(),
+      meetingId: poll.meetingId,
+      agendaItemId: poll.agendaItemId,
+      kind: 'election',
+      title: poll.title,
+      // New ids in the new poll's order; labels and groups as in the first round.
+      options: remaining.map((o, i) => ({ ...o, id: `o${i + 1}` })),
+      seats: Math.min(seats, remaining.length),
+      election: electionSettings({ ballot: poll.election?.ballot as ElectionBallot | undefined, threshold: poll.election?.threshold as ElectionThreshold | undefined, rules }),
+      quorum: poll.quorum,
+      secret: poll.secret,
+      eligibleAffiliations: poll.eligibleAffiliations,
+      runoffOf: poll.id,
+      createdBy: userId,
+    })
+    .returning();
+  return withWarnings(pollDto(row!, 0));
 }
 
 /**
@@ -188,8 +263,11 @@ export async function castVote(deps: Deps, box: BallotBox, userId: string, sessi
   // their eligibility and this process's cache), so they pass meetingAccess: the common vote reads
   // nothing. Everyone else gets the full check.
   const poll = open?.eligible.has(userId) ? open.row : await votablePoll(deps, body.pollId, userId);
-  const bad = checkChoice({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined }, body.choice);
-  if (bad) throw new AppError(bad);
+  const bad = checkChoice(
+    { kind: poll.kind as PollKind, options: poll.options, seats: poll.seats ?? undefined, ballot: poll.election?.ballot as ElectionBallot | undefined },
+    body.choice,
+  );
+  if (bad) throw new AppError(bad, bad === 'too_many_yes' ? { seats: poll.seats ?? 1 } : {});
   const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
   return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret, seal: sealOf(deps, poll) });
 }
@@ -207,7 +285,7 @@ function sealKeyOf(deps: Deps, poll: PollRow): Buffer | null {
 
 function sealOf(deps: Deps, poll: PollRow): { key: Buffer; length: number } | null {
   const key = sealKeyOf(deps, poll);
-  return key && { key, length: sealedLength({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats }) };
+  return key && { key, length: sealedLength({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats, ballot: poll.election?.ballot }) };
 }
 
 /** The poll if the user may vote in it now, read from the database; the error that says why not otherwise. */
@@ -250,6 +328,9 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
         kind: locked.kind as PollKind,
         options: locked.options,
         seats: locked.seats ?? undefined,
+        ballot: locked.election?.ballot as ElectionBallot | undefined,
+        threshold: locked.election?.threshold as ElectionThreshold | undefined,
+        rules: locked.election?.rules,
         rule: (locked.rule as MotionRule | null) ?? undefined,
         quorum: locked.quorum ?? undefined,
         secret: locked.secret,

@@ -14,10 +14,14 @@ export const polls = pgTable(
     agendaItemId: text('agenda_item_id'),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
-    /** [{id, label}] */
-    options: jsonb('options').$type<{ id: string; label: string }[]>().notNull(),
+    /** [{id, label, groups?}] (groups: election candidates, for composition rules) */
+    options: jsonb('options').$type<{ id: string; label: string; groups?: string[] }[]>().notNull(),
     seats: integer('seats'),
     rule: text('rule'),
+    /** Elections with rules (docs/elections.md): {ballot?, threshold?, rules?}; null is a plurality election. */
+    election: jsonb('election').$type<{ ballot?: string; threshold?: string; rules?: { group: string; atLeast?: number; atLeastFraction?: number }[] }>(),
+    /** A further round (另行選舉): the election whose unfilled seats this one fills. */
+    runoffOf: text('runoff_of'),
     quorum: doublePrecision('quorum'),
     secret: boolean('secret').notNull(),
     eligibleAffiliations: jsonb('eligible_affiliations').$type<string[]>(),

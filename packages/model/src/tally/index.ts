@@ -1,5 +1,9 @@
+import { countElection, electFromCounts } from './election.ts';
 import type {
   ChoiceResult,
+  CompositionRule,
+  ElectionBallot,
+  ElectionThreshold,
   ElectionResult,
   MotionChoice,
   MotionResult,
@@ -56,24 +60,30 @@ function byCount(options: readonly PollOption[], counts: Record<string, number>)
 }
 
 /**
- * Election of up to `seats`: the candidates with most votes win. Candidates tied at the cut who
- * cannot all be seated go to `tie` (their seats stay open), never drawn. A candidate needs ≥ 1 vote.
+ * Election of up to `seats` (docs/elections.md). Without ballot/threshold/rules: the candidates with
+ * most votes win, each needs ≥ 1 vote. Candidates tied at the cut who cannot all be seated go to
+ * `tie` (their seats stay open), never drawn. With rules, seats are filled in vote order skipping
+ * whoever would make a rule impossible to meet; `unfilled` seats are for a further round.
  */
 export function tallyElection(
-  ballots: readonly (readonly string[])[],
-  options: { options: readonly PollOption[]; seats: number; quorum?: number | undefined; eligible: number },
+  ballots: readonly PollChoice[],
+  options: {
+    options: readonly PollOption[];
+    seats: number;
+    ballot?: ElectionBallot | undefined;
+    threshold?: ElectionThreshold | undefined;
+    rules?: readonly CompositionRule[] | undefined;
+    quorum?: number | undefined;
+    eligible: number;
+  },
 ): ElectionResult {
-  const counts = zeroCounts(options.options);
-  for (const b of ballots) for (const id of b) counts[id] = (counts[id] ?? 0) + 1;
-  const ranked = byCount(options.options, counts).filter((id) => (counts[id] ?? 0) > 0);
+  const { counts, marks } = countElection(ballots, options.options, options.ballot ?? 'plurality');
   const met = quorumMet(ballots.length, options.eligible, options.quorum);
-  if (ranked.length <= options.seats) return { counts, elected: ranked, tie: [], quorumMet: met };
-  const cut = counts[ranked[options.seats - 1]!]!;
-  const above = ranked.filter((id) => counts[id]! > cut);
-  const at = ranked.filter((id) => counts[id] === cut);
-  if (above.length + at.length <= options.seats) return { counts, elected: [...above, ...at], tie: [], quorumMet: met };
-  return { counts, elected: above, tie: at, quorumMet: met };
+  return { counts, ...(marks ? { marks } : {}), ...electFromCounts(counts, options, ballots.length), quorumMet: met };
 }
+
+export { countElection, electFromCounts, fewestToMeet, requiredCount, votesNeeded } from './election.ts';
+export { electionNoteText } from './electionNotes.ts';
 
 /** Single choice: counts per option. */
 export function tallyChoice(
@@ -136,6 +146,7 @@ export function standings(ids: readonly string[], values: Readonly<Record<string
 /** A ballot's content in a form where equal choices compare equal (election picks are a set). */
 export function canonicalChoice(kind: PollKind, choice: PollChoice): string {
   if (kind === 'election' && Array.isArray(choice)) return JSON.stringify([...choice].sort());
+  if (typeof choice === 'object' && !Array.isArray(choice)) return JSON.stringify(Object.entries(choice).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify(choice);
 }
 
@@ -150,6 +161,9 @@ export interface TallyInput {
   kind: PollKind;
   options: readonly PollOption[];
   seats?: number | undefined;
+  ballot?: ElectionBallot | undefined;
+  threshold?: ElectionThreshold | undefined;
+  rules?: readonly CompositionRule[] | undefined;
   rule?: MotionRule | undefined;
   quorum?: number | undefined;
   secret: boolean;
@@ -170,7 +184,7 @@ export function tally(poll: TallyInput, ballots: readonly PollChoice[]): PollRes
     case 'motion':
       return { ...tallyMotion(strings() as MotionChoice[], { rule: poll.rule ?? 'majority', ...base }), ...common };
     case 'election':
-      return { ...tallyElection(lists(), { ...base, seats: poll.seats ?? 1 }), ...common };
+      return { ...tallyElection(ballots, { ...base, seats: poll.seats ?? 1, ballot: poll.ballot, threshold: poll.threshold, rules: poll.rules }), ...common };
     case 'choice':
       return { ...tallyChoice(strings(), base), ...common };
     case 'ranking':

@@ -1,5 +1,6 @@
-import { standings, type MotionRule, type PollDto, type PollKind, type PollResult } from '@yishi/model';
+import { electionNoteText, requiredCount, standings, type MotionRule, type PollDto, type PollKind, type PollResult } from '@yishi/model';
 import { m } from '$lib/paraglide/messages.js';
+import { getLocale } from '$lib/paraglide/runtime.js';
 import { affiliationLabel } from '$lib/labels';
 import type { Affiliation } from '@yishi/model';
 
@@ -23,11 +24,29 @@ export function optionLabel(poll: Pick<PollDto, 'kind' | 'options'>, id: string)
   return poll.options.find((o) => o.id === id)?.label ?? id;
 }
 
+/** A candidate group as the room reads it; other groups as the host typed them. */
+export function groupName(group: string): string {
+  return group === 'party' ? m.poll_group_party() : group;
+}
+
+/** Why candidates were passed over (closed elections), one sentence each in the reader's language. */
+export function electionNotes(poll: PollDto): string[] {
+  const r = poll.result;
+  if (!r || !('elected' in r) || !r.notes) return [];
+  return r.notes.map((note) => electionNoteText(note, getLocale(), (id) => optionLabel(poll, id)));
+}
+
 /** The rules in force, one line each, shown before voting and with the result. */
 export function rulesOf(poll: PollDto): string[] {
   const lines = [kindName(poll.kind), poll.secret ? m.poll_secret_yes() : m.poll_secret_no()];
   if (poll.kind === 'motion' && poll.rule) lines.push(ruleName(poll.rule));
-  if (poll.kind === 'election' && poll.seats) lines.push(m.poll_rule_seats({ seats: poll.seats, count: poll.options.length }));
+  if (poll.kind === 'election' && poll.seats) {
+    lines.push(poll.ballot === 'marks' ? m.poll_rule_marks({ seats: poll.seats, count: poll.options.length }) : m.poll_rule_seats({ seats: poll.seats, count: poll.options.length }));
+    if (poll.threshold === 'majority-cast') lines.push(m.poll_rule_majority_cast());
+    if (poll.threshold === 'majority-eligible') lines.push(m.poll_rule_majority_eligible());
+    for (const rule of poll.rules ?? []) lines.push(m.poll_rule_composition({ count: requiredCount(rule, poll.seats), group: groupName(rule.group) }));
+    if (poll.runoffOf) lines.push(m.poll_runoff_of());
+  }
   if (poll.kind === 'ranking') lines.push(m.poll_rule_borda());
   if (poll.kind === 'choice') lines.push(m.poll_rule_choice());
   if (poll.quorum !== undefined && poll.quorum > 0) lines.push(m.poll_rule_quorum({ percent: Math.round(poll.quorum * 100) }));
@@ -71,7 +90,9 @@ export function outcomeOf(poll: PollDto): string {
   if ('elected' in r) {
     const names = r.elected.map((id) => optionLabel(poll, id)).join('、');
     const base = m.poll_outcome_elected({ names: names || '—' });
-    return r.tie.length ? `${base} ${m.poll_outcome_tie({ names: r.tie.map((id) => optionLabel(poll, id)).join('、') })}` : base;
+    const tie = r.tie.length ? ` ${m.poll_outcome_tie({ names: r.tie.map((id) => optionLabel(poll, id)).join('、') })}` : '';
+    const open = r.unfilled ? ` ${m.poll_outcome_unfilled({ count: r.unfilled })}` : '';
+    return base + tie + open;
   }
   if ('order' in r) {
     // Tied options share a place ("3= A、B") and are said to be tied, never ordered silently.
