@@ -11,7 +11,7 @@ import { createAgendaItem, readAgenda, YJS_CLOSE } from '@yishi/model';
 import { guest, hostMeeting, HttpClient, liveClient, spawnServer, type LiveClient, type ServerProcess } from '../scale/testing.ts';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
-import { connectPeer, rawSocket, waitFor, type TestPeer } from '../yjs/testing.ts';
+import { connectPeer, forgedDelete, rawSocket, until, waitFor, type TestPeer } from '../yjs/testing.ts';
 import { awarenessMessage, MESSAGE, SYNC } from '../yjs/protocol.ts';
 import { seededRandom } from './random.ts';
 
@@ -116,13 +116,6 @@ function deepUpdate(depth: number): Uint8Array {
   return Y.encodeStateAsUpdate(doc);
 }
 
-/** A bare update deleting `len` clocks of `client` from `clock` (about 30 bytes). */
-function forgedDelete(client: number, clock: number, len: number): Uint8Array {
-  const e = encoding.createEncoder();
-  for (const n of [0, 1, client, 1, clock, len]) encoding.writeVarUint(e, n);
-  return encoding.toUint8Array(e);
-}
-
 /** An awareness update with one entry. */
 function presence(clientId: number, state: string): Uint8Array {
   const e = encoding.createEncoder();
@@ -131,14 +124,6 @@ function presence(clientId: number, state: string): Uint8Array {
   encoding.writeVarUint(e, 1);
   encoding.writeVarString(e, state);
   return encoding.toUint8Array(e);
-}
-
-async function waitUntil(check: () => boolean, label: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out: ${label}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe(`hostile input against a running server (${testDriver})`, () => {
@@ -287,7 +272,7 @@ describe(`hostile input against a running server (${testDriver})`, () => {
     for (let i = 0; i < 2000; i++) raw.ws.send(new Uint8Array([MESSAGE.queryAwareness]));
     // A ping after the flood: its answer comes after every query was handled.
     raw.ws.send(syncFrame(SYNC.step1, Y.encodeStateVector(new Y.Doc())));
-    await waitUntil(() => raw.messages.slice(before).some((m) => m[0] === MESSAGE.sync), 'answer to the last message');
+    await until(() => raw.messages.slice(before).some((m) => m[0] === MESSAGE.sync), 'answer to the last message');
     const answers = raw.messages.slice(before).filter((m) => m[0] === MESSAGE.awareness).length;
     expect(answers).toBeLessThanOrEqual(10);
     // Oversized presence from many client ids is capped too; the connection stays usable.
@@ -356,7 +341,7 @@ describe(`hostile input against a running server (${testDriver})`, () => {
           }
           raw.ws.send(syncFrame(SYNC.step1, Y.encodeStateVector(base)));
           expected++;
-          await waitUntil(() => answers() >= expected, 'the probe’s answer');
+          await until(() => answers() >= expected, 'the probe’s answer');
           handled += burst;
           left -= burst;
         }
@@ -366,7 +351,7 @@ describe(`hostile input against a running server (${testDriver})`, () => {
         expected++;
         let close: number | null = null;
         void raw.closed.then((c) => (close = c.code), () => {});
-        await waitUntil(() => close !== null || answers() >= expected, 'a close or the probe’s answer');
+        await until(() => close !== null || answers() >= expected, 'a close or the probe’s answer');
         handled++;
         if (close === null) {
           raw.ws.terminate();

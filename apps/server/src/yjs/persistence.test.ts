@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { docQuarantine, docSnapshots, docUpdates, openDatabase, type Database } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import { createAgendaItem, prepareMeetingDoc, readAgenda, updateAgendaItem } from '@yishi/model';
 import { createTestContext, meetingWithHost, type TestContext } from '../testing.ts';
 import { GroupCommit } from './groupCommit.ts';
 import { createPgPersistence } from './persistence.ts';
+import { forgedDelete } from './testing.ts';
 
 let ctx: TestContext;
 beforeAll(async () => (ctx = await createTestContext()));
@@ -200,9 +200,7 @@ describe(`a poisoned log still loads (${testDriver})`, () => {
     });
     // Deleting the top element (the editor itself would overflow: the update is written by hand).
     const top = (notes.get(0) as Y.XmlElement)._item!.id;
-    const e = encoding.createEncoder();
-    for (const n of [0, 1, top.client, 1, top.clock, 1]) encoding.writeVarUint(e, n);
-    const poison = encoding.toUint8Array(e);
+    const poison = forgedDelete(top.client, top.clock, 1);
     updates.push(poison);
     expect(poison.byteLength).toBeLessThan(16);
     createAgendaItem(editor, { title: '之后的议题' });

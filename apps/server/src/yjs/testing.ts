@@ -1,3 +1,4 @@
+import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
@@ -149,4 +150,14 @@ export async function until(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * A bare update deleting `len` clocks of `client` from `clock`: no structs (zero clients), then a
+ * delete set of one client with one range. What a hostile peer can send in about 30 bytes.
+ */
+export function forgedDelete(client: number, clock: number, len: number): Uint8Array {
+  const e = encoding.createEncoder();
+  for (const n of [0, 1, client, 1, clock, len]) encoding.writeVarUint(e, n);
+  return encoding.toUint8Array(e);
 }

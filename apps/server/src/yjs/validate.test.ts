@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { createEncoder, toUint8Array, writeVarUint } from 'lib0/encoding';
 import { agendaOf, createAgendaItem, deleteAgendaItem, metaOf, readAgenda } from '@yishi/model';
+import { forgedDelete } from './testing.ts';
 import { IngestGuard, MAX_DOC_DEPTH, type Sender } from './validate.ts';
 
 const host: Sender = { mayDeleteItems: true, ownClients: new Set() };
@@ -89,10 +89,10 @@ describe('validated ingest', () => {
     expect(push(a).ok).toBe(true);
     const victim = a.clientID;
     // 0..2^53 of the victim's clocks, as a bare delete set.
-    const forged = forgeDelete(victim, 0, 2 ** 53 - 1);
+    const forged = forgedDelete(victim, 0, 2 ** 53 - 1);
     expect(guard.check(forged, host)).toEqual({ ok: false, reason: 'delete reaches past known clocks' });
     // Within the known clocks, deleting is an ordinary edit.
-    expect(guard.check(forgeDelete(victim, 0, 1), host).ok).toBe(true);
+    expect(guard.check(forgedDelete(victim, 0, 1), host).ok).toBe(true);
     expect(Y.getState(server.store, victim)).toBeGreaterThan(0);
   });
 
@@ -193,16 +193,3 @@ describe('validated ingest', () => {
     );
   });
 });
-
-/** A bare update deleting `len` clocks of `client` from `clock` (what a hostile peer can send). */
-function forgeDelete(client: number, clock: number, len: number): Uint8Array {
-  const e = createEncoder();
-  // No structs (zero clients), then a delete set of one client with one range.
-  writeVarUint(e, 0);
-  writeVarUint(e, 1);
-  writeVarUint(e, client);
-  writeVarUint(e, 1);
-  writeVarUint(e, clock);
-  writeVarUint(e, len);
-  return toUint8Array(e);
-}
