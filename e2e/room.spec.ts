@@ -113,7 +113,7 @@ test('demo from the start page; the board follows the facilitator; a tablet rais
     const after = await tablet.locator('main').innerText();
     expect(after).not.toMatch(/\b(poll|board|room|queue|demo|facil)_[a-z_]+/);
     // The demo's own data (made in zh-CN: 滨湖明珠社区, 楼长有话说…) stays as written; only UI strings switch.
-    const data = ['滨湖明珠社区（演示）', '楼长有话说', '社区党群服务中心'];
+    const data = ['滨湖明珠社区（演示）', '楼长有话说', '社区党群服务中心', '选举议事会成员'];
     expect(chinese.filter((text) => after.includes(text) && !data.some((d) => d.includes(text)))).toEqual([]);
     await noHorizontalScroll(tablet);
     await board.getByTestId('board-contrast').click();
