@@ -9,8 +9,6 @@ import {
   InvalidMessage,
   isRedundantUpdate,
   parseMessage,
-  syncStep1Message,
-  syncStep2Message,
 } from './protocol.ts';
 import type { Room, RoomPeer } from './room.ts';
 
@@ -60,6 +58,8 @@ export class Connection implements RoomPeer {
   private readonly queryBucket: TokenBucket;
   /** Client ids this connection wrote with (its own items it may take back). */
   private readonly ownClients = new Set<number>();
+  /** Awareness client ids this connection introduced (room.owners maps them to it until it leaves). */
+  private readonly awarenessIds = new Set<number>();
 
   constructor(
     readonly ws: WebSocket,
@@ -86,10 +86,9 @@ export class Connection implements RoomPeer {
       this.log.debug({ err: error, meetingId: this.room.meetingId }, 'yjs socket error');
       this.detach();
     });
-    this.send(syncStep1Message(this.room.doc));
-    const states = [...this.room.awareness.getStates().keys()];
-    if (states.length)
-      this.send(awarenessMessage(encodeAwarenessUpdate(this.room.awareness, states)));
+    this.send(this.room.syncStep1());
+    const presence = this.room.presenceMessage();
+    if (presence) this.send(presence);
   }
 
   send(message: Uint8Array): void {
@@ -136,7 +135,7 @@ export class Connection implements RoomPeer {
     const message = parseMessage(data);
     switch (message.type) {
       case 'sync-step1':
-        this.send(syncStep2Message(this.room.doc, message.stateVector));
+        this.send(this.room.syncStep2(message.stateVector));
         return;
       case 'sync-step2':
       case 'update':
@@ -151,8 +150,7 @@ export class Connection implements RoomPeer {
           this.stats.throttledQueries++;
           return;
         }
-        const states = [...this.room.awareness.getStates().keys()];
-        this.send(awarenessMessage(encodeAwarenessUpdate(this.room.awareness, states)));
+        this.send(this.room.presenceMessage() ?? awarenessMessage(encodeAwarenessUpdate(this.room.awareness, [])));
         return;
       }
     }
@@ -225,9 +223,9 @@ export class Connection implements RoomPeer {
       if (bytes > this.limits.awarenessStateBytes) return false;
       if (entry.state !== 'null' && this.room.awarenessBytes + bytes > this.limits.roomAwarenessBytes) return false;
       if (!owner) {
-        const mine = [...this.room.owners.values()].filter((o) => o === this).length;
-        if (mine >= this.limits.clientIdsPerConnection) return false;
+        if (this.awarenessIds.size >= this.limits.clientIdsPerConnection) return false;
         this.room.owners.set(entry.clientId, this);
+        this.awarenessIds.add(entry.clientId);
       }
       return true;
     });

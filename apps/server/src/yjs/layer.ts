@@ -27,7 +27,12 @@ import { RoomManager } from './rooms.ts';
 export interface YjsLayerOptions extends ConnectionLimits {
   /** Open connections per user (a guest is one session). */
   connectionsPerUser: number;
-  /** Upgrades being authenticated at once; beyond this, 503 without touching the database. */
+  /**
+   * Upgrades being authenticated at once; beyond this, 503 without touching the database. Their
+   * lookups are batched (one query per batch, see Batcher), so a pending upgrade costs a paused
+   * socket and a key: the cap is about memory, and must let a whole room arrive at once (at 256,
+   * 182 of 500 tablets joining together were refused and had to retry).
+   */
   maxPendingUpgrades: number;
   /** An upgrade whose authentication takes longer is dropped. */
   authTimeoutMs: number;
@@ -43,7 +48,7 @@ export interface YjsLayerOptions extends ConnectionLimits {
 
 export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
   connectionsPerUser: 8,
-  maxPendingUpgrades: 256,
+  maxPendingUpgrades: 2048,
   authTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   compactAfterUpdates: 500,

@@ -3,7 +3,7 @@ import { Awareness, encodeAwarenessUpdate, removeAwarenessStates } from 'y-proto
 import type { MeetingStatus } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import type { DocPersistence, LoadedDoc } from './persistence.ts';
-import { awarenessMessage, updateMessage } from './protocol.ts';
+import { awarenessMessage, syncStep1Message, syncStep2Message, updateMessage } from './protocol.ts';
 import { IngestGuard, type Ticket } from './validate.ts';
 
 /** What a room needs from a connection. */
@@ -88,13 +88,17 @@ export class Room {
     this.awareness = new Awareness(this.doc);
     // The server is not a participant: it has no awareness state of its own.
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array) => this.broadcast(updateMessage(update)));
+    this.doc.on('update', (update: Uint8Array) => {
+      this.firstSync = null;
+      this.broadcast(updateMessage(update));
+    });
     this.awareness.on(
       'update',
       (
         { added, updated, removed }: Record<'added' | 'updated' | 'removed', number[]>,
         origin: unknown,
       ) => {
+        this.presence = undefined;
         for (const id of removed) this.sizeAwareness(id, 0);
         // Remote ids that timed out here are free again.
         for (const id of removed)
@@ -110,6 +114,39 @@ export class Room {
         else this.awarenessTimer ??= setTimeout(() => this.flushAwareness(), delay);
       },
     );
+  }
+
+  /**
+   * What every joining connection is sent, encoded once per document version: the server's state
+   * vector (sync step 1) and the whole document (sync step 2 for a client that has nothing yet).
+   * 500 tablets joining together otherwise encode the same document 500 times. Dropped on every
+   * document update, so nobody is sent a stale state.
+   */
+  private firstSync: { step1: Uint8Array; step2?: Uint8Array } | null = null;
+  /** Every awareness state, encoded once per awareness change (null: nobody present). */
+  private presence: Uint8Array | null | undefined;
+
+  /** Sync step 1 for a joining connection. */
+  syncStep1(): Uint8Array {
+    this.firstSync ??= { step1: syncStep1Message(this.doc) };
+    return this.firstSync.step1;
+  }
+
+  /** Sync step 2 answering a client's state vector. */
+  syncStep2(stateVector: Uint8Array): Uint8Array {
+    // The empty state vector (one varuint 0): a client that has nothing, i.e. every fresh tablet.
+    if (stateVector.length !== 1 || stateVector[0] !== 0) return syncStep2Message(this.doc, stateVector);
+    this.firstSync ??= { step1: syncStep1Message(this.doc) };
+    return (this.firstSync.step2 ??= syncStep2Message(this.doc, stateVector));
+  }
+
+  /** The awareness message carrying every state in the room, or null when there is none. */
+  presenceMessage(): Uint8Array | null {
+    if (this.presence === undefined) {
+      const states = [...this.awareness.getStates().keys()];
+      this.presence = states.length ? awarenessMessage(encodeAwarenessUpdate(this.awareness, states)) : null;
+    }
+    return this.presence;
   }
 
   private readonly awarenessPending = new Set<number>();

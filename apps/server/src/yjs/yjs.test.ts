@@ -424,6 +424,29 @@ describe(`yjs live layer on ${testDriver}`, () => {
     expect(messages).toBeLessThan(crowd.length);
   });
 
+  it('the first sync, encoded once for a crowd, is never stale: a tablet joining after an edit or a new presence gets it', async () => {
+    const m = await meeting(3);
+    const [cookieA, cookieB, cookieC] = m.guests.map((g) => g.client.cookieHeader()) as [string, string, string];
+    // Two fresh tablets at once share the encoded document and presence.
+    const first = [peer(m.meetingId, m.hostCookie), peer(m.meetingId, cookieA)];
+    await Promise.all(first.map((p) => p.synced));
+    first[0]!.provider.awareness.setLocalStateField('user', { name: '李书记' });
+    await until(() => first[1]!.provider.awareness.getStates().get(first[0]!.doc.clientID)?.user?.name === '李书记', 'presence');
+    const b = peer(m.meetingId, cookieB);
+    await b.synced;
+    expect(titles(b.doc)).toEqual(titles(first[0]!.doc));
+    await until(() => b.provider.awareness.getStates().get(first[0]!.doc.clientID)?.user?.name === '李书记', 'b sees the host at once');
+    // An edit and a changed presence after that: the next fresh tablet's first sync carries both.
+    createAgendaItem(first[0]!.doc, { title: '加装电梯' });
+    first[0]!.provider.awareness.setLocalStateField('user', { name: '李书记（主持）' });
+    await waitFor(b.doc, () => titles(b.doc).includes('加装电梯'), 'b sees the edit');
+    await until(() => b.provider.awareness.getStates().get(first[0]!.doc.clientID)?.user?.name === '李书记（主持）', 'b sees the new presence');
+    const c = peer(m.meetingId, cookieC);
+    await c.synced;
+    expect(titles(c.doc)).toContain('加装电梯');
+    await until(() => c.provider.awareness.getStates().get(first[0]!.doc.clientID)?.user?.name === '李书记（主持）', 'c sees the new presence');
+  });
+
   it('stores the agenda as the contract pins it', async () => {
     const m = await meeting(0, 'joint');
     const a = peer(m.meetingId, m.hostCookie);
