@@ -93,8 +93,12 @@ export class Limits {
 
   constructor(db: Db, rules: Record<LimitName, LimitRule> = LIMITS) {
     for (const [name, rule] of Object.entries(rules) as [LimitName, LimitRule][]) {
+      // A key past its points is refused from memory until its window ends (inMemoryBlockOnConsumed
+      // without a duration blocks for the rest of the window): a guesser hammering a used-up limit
+      // costs no database write per attempt. The count in the database is already past the limit,
+      // so every instance refuses it anyway; delete() (clear) lifts the block too.
       const make = (points: number, duration: number, prefix: string) =>
-        new RateLimiterDrizzle({ storeClient: db, schema: rateLimits, keyPrefix: prefix, points, duration });
+        new RateLimiterDrizzle({ storeClient: db, schema: rateLimits, keyPrefix: prefix, points, duration, inMemoryBlockOnConsumed: points + 1 });
       this.stores.set(name, {
         main: make(rule.points, rule.duration, name),
         reserve: rule.reserve ? make(rule.reserve.points, rule.reserve.duration, `${name}.reserve`) : null,
@@ -214,11 +218,21 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty. */
   take(): boolean {
-    const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Tokens in the bucket now. */
+  level(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  private refill(): void {
+    const now = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
   }
 }

@@ -261,6 +261,24 @@ describe(`socket.io polls on ${testDriver}`, () => {
     expect(list).toMatchObject({ ok: true, polls: [] });
   });
 
+  it('reconnecting does not refill the event budget: the next socket continues from the last one', async () => {
+    const { meeting } = await meetingWithHost(ctx.app);
+    const guest = await joinedGuest(ctx.app, meeting.joinCode, '重連者');
+    const first = await entered(guest.client, meeting.id);
+    // The burst (20) used up, minus the enter above.
+    const used = await Promise.all(Array.from({ length: 25 }, () => first.emitWithAck('poll:list', { meetingId: meeting.id })));
+    expect(used.filter((a) => !a.ok && a.error.code === 'rate_limited').length).toBeGreaterThan(0);
+    first.disconnect();
+    const second = await connect(guest.client.cookieHeader());
+    const after = await Promise.all(Array.from({ length: 10 }, () => second.emitWithAck('poll:list', { meetingId: meeting.id })));
+    // A fresh bucket would answer all ten; at 5 per second a second or two refills a few at most.
+    expect(after.filter((a) => !a.ok && a.error.code === 'rate_limited').length).toBeGreaterThanOrEqual(5);
+    // Someone else is not affected.
+    const other = await joinedGuest(ctx.app, meeting.joinCode, '旁人');
+    const calm = await connect(other.client.cookieHeader());
+    expect(await calm.emitWithAck('poll:list', { meetingId: meeting.id })).toMatchObject({ ok: true });
+  });
+
   it('forwards roster changes to the meeting room', async () => {
     const { host, meeting } = await meetingWithHost(ctx.app);
     const h = await entered(host.client, meeting.id);

@@ -54,7 +54,7 @@ import { createDraw, listDraws, seedDraw } from '../draws/service.ts';
 export interface SocketLayerOptions {
   /** Largest socket.io packet; bigger ones close that one connection. */
   maxHttpBufferSize?: number;
-  /** Token bucket per socket: burst size and refill per second. */
+  /** Token bucket per socket (a user's next socket continues from the last one's): burst size and refill per second. */
   rateLimit?: { burst: number; perSecond: number };
   /** Events refused in a row (over the rate) after which the socket is disconnected. */
   floodDisconnect?: number;
@@ -116,6 +116,36 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     if (recovered.cast || recovered.dropped) logger.warn(recovered, 'reconciled pending voter marks');
 
     const authenticated = new WeakMap<IncomingMessage, { user: SessionUser; session: Session; sessionToken: string; locale: Locale }>();
+    // A socket's bucket outlives it for as long as it takes to refill: the user's next socket
+    // continues from it. Otherwise a flooder reconnecting after each disconnect would start every
+    // socket with a full burst of events that reach the database (measured: 106 reconnects in
+    // 20 s, 2,500 poll queries). Live sockets of one user keep their own buckets.
+    const refillMs = Math.ceil((rateLimit.burst / rateLimit.perSecond) * 1000);
+    const leftBuckets = new Map<string, { bucket: TokenBucket; timer: NodeJS.Timeout }>();
+    const takeBucket = (userId: string): TokenBucket => {
+      const left = leftBuckets.get(userId);
+      if (!left) return new TokenBucket(rateLimit.burst, rateLimit.perSecond);
+      clearTimeout(left.timer);
+      leftBuckets.delete(userId);
+      return left.bucket;
+    };
+    const leaveBucket = (userId: string, bucket: TokenBucket) => {
+      const previous = leftBuckets.get(userId);
+      // Of two sockets closing, the emptier bucket is the one to continue from.
+      if (previous && previous.bucket.level() <= bucket.level()) return;
+      if (previous) clearTimeout(previous.timer);
+      const timer = setTimeout(() => leftBuckets.delete(userId), refillMs);
+      timer.unref();
+      leftBuckets.set(userId, { bucket, timer });
+    };
+    // The refusal is the same for every event over the rate: built once per language, not per event.
+    const rateLimited = new Map<Locale, AckError>();
+    const rateLimitedAck = (locale: Locale): AckError => {
+      let ack = rateLimited.get(locale);
+      if (!ack) rateLimited.set(locale, (ack = errorAck(new AppError('rate_limited'), locale)));
+      return ack;
+    };
+
     const io: LiveServer = new Server(httpServer, {
       path: '/socket.io',
       // The same server carries /yjs upgrades: socket.io must leave other paths alone.
@@ -174,7 +204,8 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
         if (n > 0) perUser.set(auth.user.id, n);
         else perUser.delete(auth.user.id);
       });
-      socket.data = { ...auth, bucket: new TokenBucket(rateLimit.burst, rateLimit.perSecond), refused: 0 };
+      socket.data = { ...auth, bucket: takeBucket(auth.user.id), refused: 0 };
+      socket.conn.once('close', () => leaveBucket(auth.user.id, socket.data.bucket));
       next();
     });
 
@@ -202,8 +233,9 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
     const stopCampaignEvents = forwardCampaignEvents(io, deps);
 
     io.on('connection', (socket: LiveSocket) => {
-      // Floods are answered per socket; other sockets keep their own buckets. A socket that keeps
-      // sending far past its rate is not a slow tablet: it is disconnected.
+      // Floods are answered per socket; other sockets keep their own buckets (a reconnect continues
+      // from the last one's). A socket that keeps sending far past its rate is not a slow tablet: it
+      // is disconnected.
       socket.use((packet, next) => {
         if (socket.data.bucket.take()) {
           socket.data.refused = 0;
@@ -215,7 +247,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
           return;
         }
         const ack = packet.at(-1);
-        if (typeof ack === 'function') ack(errorAck(new AppError('rate_limited'), socket.data.locale));
+        if (typeof ack === 'function') ack(rateLimitedAck(socket.data.locale));
       });
       void socket.join(userRoom(socket.data.user.id));
       // Logging out (here or on another instance) or the session expiring closes the socket.
