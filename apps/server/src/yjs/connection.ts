@@ -6,6 +6,7 @@ import { TokenBucket } from '../limits.ts';
 import { decodeAwareness, encodeAwareness } from './awareness.ts';
 import {
   awarenessMessage,
+  type DecodedUpdate,
   InvalidMessage,
   isRedundantUpdate,
   parseMessage,
@@ -139,7 +140,7 @@ export class Connection implements RoomPeer {
         return;
       case 'sync-step2':
       case 'update':
-        this.receiveUpdate(message.update);
+        this.receiveUpdate(message.update, message.decoded);
         return;
       case 'awareness':
         this.receiveAwareness(message.update);
@@ -161,8 +162,8 @@ export class Connection implements RoomPeer {
     return documentWriteAccess(this.role, this.room.status);
   }
 
-  private receiveUpdate(update: Uint8Array): void {
-    if (isRedundantUpdate(this.room.doc, update)) {
+  private receiveUpdate(update: Uint8Array, decoded: DecodedUpdate): void {
+    if (isRedundantUpdate(this.room.doc, update, decoded)) {
       this.stats.skippedRedundant++;
       return;
     }
@@ -173,10 +174,11 @@ export class Connection implements RoomPeer {
       this.close(YJS_CLOSE.readOnly, 'read only');
       return;
     }
-    const verdict = this.room.guard.check(update, {
-      mayDeleteItems: mayDeleteAgendaItems(this.role),
-      ownClients: this.ownClients,
-    });
+    const verdict = this.room.guard.check(
+      update,
+      { mayDeleteItems: mayDeleteAgendaItems(this.role), ownClients: this.ownClients },
+      decoded,
+    );
     if (!verdict.ok) {
       // Never stored, never broadcast; the sender learns why (4400 with the reason).
       this.stats.refusedUpdates++;

@@ -18,7 +18,8 @@ describe('y-websocket messages', () => {
     expect(parseMessage(syncStep1Message(doc)).type).toBe('sync-step1');
     const update = Y.encodeStateAsUpdate(doc);
     const parsed = parseMessage(updateMessage(update));
-    expect(parsed).toEqual({ type: 'update', update });
+    expect(parsed).toMatchObject({ type: 'update', update });
+    expect(parsed.type === 'update' && parsed.decoded.structs.length).toBe(Y.decodeUpdate(update).structs.length);
     for (const bad of [
       new Uint8Array([]),
       new Uint8Array([2, 0]),

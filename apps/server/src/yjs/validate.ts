@@ -95,11 +95,11 @@ export class IngestGuard {
     private readonly roots: Record<string, 'map' | 'array'> = DOC_ROOT_KINDS,
   ) {}
 
-  /** Checks an update; an accepted one holds a ticket until `release`. Never throws. */
-  check(update: Uint8Array, sender: Sender): Verdict {
+  /** Checks an update (decoded by the caller, or here); an accepted one holds a ticket until `release`. Never throws. */
+  check(update: Uint8Array, sender: Sender, alreadyDecoded?: ReturnType<typeof Y.decodeUpdate>): Verdict {
     let decoded: ReturnType<typeof Y.decodeUpdate>;
     try {
-      decoded = Y.decodeUpdate(update);
+      decoded = alreadyDecoded ?? Y.decodeUpdate(update);
     } catch {
       return { ok: false, reason: 'undecodable update' };
     }
