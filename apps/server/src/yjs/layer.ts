@@ -40,6 +40,8 @@ export interface YjsLayerOptions extends ConnectionLimits {
   heartbeatMs: number;
   compactAfterUpdates: number;
   compactAfterBytes: number;
+  /** A long log waits this long for a pause in typing before it is compacted (see RoomOptions). */
+  compactIdleMs: number;
   /** Awareness changes gathered this long go out as one message per peer (see RoomOptions). */
   awarenessFlushMs: number;
   /** Persistence to use instead of the database in deps (e.g. to share counters in tests). */
@@ -53,6 +55,7 @@ export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
   heartbeatMs: 30_000,
   compactAfterUpdates: 500,
   compactAfterBytes: 4 * 1024 * 1024,
+  compactIdleMs: 1500,
   awarenessFlushMs: 50,
   awarenessStateBytes: 8 * 1024,
   awarenessBurst: 40,
@@ -131,6 +134,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     {
       compactAfterUpdates: options.compactAfterUpdates,
       compactAfterBytes: options.compactAfterBytes,
+      compactIdleMs: options.compactIdleMs,
       awarenessFlushMs: options.awarenessFlushMs,
       storageFailedCode: YJS_CLOSE.storageFailed,
       invalidCode: YJS_CLOSE.invalidMessage,

@@ -36,6 +36,13 @@ export interface RoomOptions {
   compactAfterUpdates: number;
   /** …or when they add up to this many bytes. */
   compactAfterBytes: number;
+  /**
+   * A log past the thresholds is compacted once no update arrived for this long (0: at once),
+   * unless it grew to 4× the thresholds. Compacting rebuilds the document from the database on the
+   * event loop and holds the database meanwhile (PGlite: one connection): during live typing that
+   * was a 160 ms stall of every edit in the room, and it can wait for the next pause.
+   */
+  compactIdleMs?: number;
   /** Close code for a connection whose update could not be stored. */
   storageFailedCode: number;
   /** Close code for an update that stored fine but could not be applied. */
@@ -73,6 +80,9 @@ export class Room {
   private logBytes: number;
   private readonly inflight = new Set<Promise<void>>();
   private compacting: Promise<void> | null = null;
+  private compactTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last update arrived (performance.now()); compaction waits for a pause. */
+  private lastIngestAt = -Infinity;
 
   constructor(
     readonly meetingId: string,
@@ -186,6 +196,7 @@ export class Room {
    * still loads, and only the sender is closed.
    */
   ingest(update: Uint8Array, from: RoomPeer, ticket?: Ticket): Promise<void> {
+    this.lastIngestAt = performance.now();
     const done = this.persistence.append(this.meetingId, update).then(
       async () => {
         this.logCount++;
@@ -233,14 +244,28 @@ export class Room {
     await this.compacting;
   }
 
-  /** Compacts in the background once the log is long (also right after loading a long one). */
+  /**
+   * Compacts in the background once the log is long (also right after loading a long one), in the
+   * next pause of the room's typing (see RoomOptions.compactIdleMs).
+   */
   maybeCompact(): void {
-    if (this.compacting) return;
-    if (
-      this.logCount < this.options.compactAfterUpdates &&
-      this.logBytes < this.options.compactAfterBytes
-    )
+    if (this.compacting || this.state !== 'open') return;
+    const { compactAfterUpdates, compactAfterBytes, compactIdleMs = 0 } = this.options;
+    if (this.logCount < compactAfterUpdates && this.logBytes < compactAfterBytes) return;
+    const urgent = this.logCount >= compactAfterUpdates * 4 || this.logBytes >= compactAfterBytes * 4;
+    const quietFor = performance.now() - this.lastIngestAt;
+    if (!urgent && compactIdleMs > 0 && quietFor < compactIdleMs) {
+      if (!this.compactTimer) {
+        this.compactTimer = setTimeout(() => {
+          this.compactTimer = undefined;
+          this.maybeCompact();
+        }, compactIdleMs - quietFor);
+        this.compactTimer.unref();
+      }
       return;
+    }
+    clearTimeout(this.compactTimer);
+    this.compactTimer = undefined;
     this.compacting = this.compact().finally(() => (this.compacting = null));
   }
 
@@ -268,6 +293,7 @@ export class Room {
   destroy(): void {
     this.state = 'closed';
     clearTimeout(this.awarenessTimer);
+    clearTimeout(this.compactTimer);
     this.awareness.destroy();
     this.doc.destroy();
   }
