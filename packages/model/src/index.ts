@@ -11,3 +11,4 @@ export * from './room.ts';
 export * from './pages.ts';
 export * from './ideas/index.ts';
 export * from './draw/index.ts';
+export * from './charter/index.ts';
