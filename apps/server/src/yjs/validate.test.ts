@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { agendaOf, createAgendaItem, deleteAgendaItem, metaOf, readAgenda } from '@yishi/model';
+import {
+  SAMPLE_CHARTER_DRAFT,
+  agendaOf,
+  charterOf,
+  createAgendaItem,
+  createCharter,
+  decideAmendment,
+  deleteAgendaItem,
+  mergeClauseWithPrevious,
+  metaOf,
+  proposeAmendment,
+  readAgenda,
+  readCharter,
+  setClauseStatus,
+  setClauseText,
+  splitClauseAt,
+  updateCharter,
+  withdrawAmendment,
+} from '@yishi/model';
 import { forgedDelete } from './testing.ts';
 import { IngestGuard, MAX_DOC_DEPTH, type Sender } from './validate.ts';
 
-const host: Sender = { mayDeleteItems: true, ownClients: new Set() };
-const resident = (own: number[] = []): Sender => ({ mayDeleteItems: false, ownClients: new Set(own) });
+const host: Sender = { mayDeleteItems: true, mayDecideCharter: true, ownClients: new Set() };
+const resident = (own: number[] = []): Sender => ({ mayDeleteItems: false, mayDecideCharter: false, ownClients: new Set(own) });
 
 /** A server document with its guard, and a client that syncs with it through the guard. */
 function setup() {
@@ -126,6 +144,67 @@ describe('validated ingest', () => {
     expect(push(r, resident([r.clientID])).ok).toBe(true);
     deleteAgendaItem(r, hostItem, { name: '居民', at: Date.now() });
     expect(push(r, resident([r.clientID]))).toEqual({ ok: false, reason: 'only the host or the secretary may delete an agenda item' });
+  });
+
+  it('accepts the host running a charter: draft, split, merge, statuses, decisions', () => {
+    const { client, push, server } = setup();
+    const h = client();
+    createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+    expect(push(h).ok).toBe(true);
+    const [first, second] = readCharter(h)!.clauses;
+    const part = splitClauseAt(h, first!.id, 4)!;
+    expect(push(h).ok).toBe(true);
+    mergeClauseWithPrevious(h, part);
+    setClauseText(h, second!.id, '第二条 改过的。');
+    updateCharter(h, { status: 'deliberating' });
+    expect(push(h).ok).toBe(true);
+    const amendment = proposeAmendment(h, second!.id, { kind: 'replace', text: '第二条 再改。', byUserId: 'u1', byName: '主持人', at: 1 })!;
+    decideAmendment(h, second!.id, amendment, { outcome: 'accepted', votes: { yes: 2, no: 0, abstain: 0 } });
+    setClauseStatus(h, second!.id, 'agreed');
+    expect(push(h).ok).toBe(true);
+    expect(readCharter(server)!.clauses[1]!.text).toBe('第二条 再改。');
+  });
+
+  it('a resident may propose, edit and withdraw amendments, but not decide or touch the clauses', () => {
+    const { client, push, pull, server } = setup();
+    const h = client();
+    createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+    updateCharter(h, { status: 'deliberating' });
+    expect(push(h).ok).toBe(true);
+    const r = client();
+    pull(r);
+    const me = resident([r.clientID]);
+    const clause = readCharter(r)!.clauses[2]!;
+    const mine = proposeAmendment(r, clause.id, { kind: 'replace', text: '第三条 新的说法。', byUserId: 'u-r', byName: '居民', at: 1 })!;
+    expect(push(r, me).ok).toBe(true);
+    const amendmentMap = (doc: Y.Doc = r) => (charterOf(doc).get('clauses') as Y.Array<Y.Map<unknown>>).toArray().find((c) => c.get('id') === clause.id)!.get('amendments') as Y.Array<Y.Map<unknown>>;
+    amendmentMap().get(0).set('text', '第三条 更新的说法。');
+    expect(push(r, me).ok).toBe(true);
+    expect(withdrawAmendment(r, clause.id, mine, 'u-r')).toBe(true);
+    expect(push(r, me).ok).toBe(true);
+    expect(readCharter(server)!.clauses[2]!.amendments[0]).toMatchObject({ text: '第三条 更新的说法。', status: 'withdrawn' });
+
+    const refusals: [string, (doc: Y.Doc) => void][] = [
+      ['clause status', (d) => setClauseStatus(d, clause.id, 'agreed')],
+      ['clause text', (d) => setClauseText(d, clause.id, '第三条 私改。')],
+      ['charter status', (d) => updateCharter(d, { status: 'adopted' })],
+      ['amendment decision', (d) => amendmentMap(d).get(0).set('status', 'accepted')],
+      ['amendment poll', (d) => amendmentMap(d).get(0).set('pollId', 'p1')],
+      ['a decided new amendment', (d) => {
+        const id = proposeAmendment(d, clause.id, { kind: 'delete', text: '', byUserId: 'u-r', byName: '居民', at: 2 })!;
+        decideAmendment(d, clause.id, id, { outcome: 'accepted' });
+      }],
+      ['merging clauses', (d) => mergeClauseWithPrevious(d, clause.id)],
+      ['a new draft', (d) => charterOf(d).set('clauses', new Y.Array())],
+    ];
+    for (const [what, edit] of refusals) {
+      const doc = client();
+      edit(doc);
+      const verdict = push(doc, resident([doc.clientID]));
+      expect(verdict.ok, what).toBe(false);
+      if (!verdict.ok) expect(verdict.reason, what).toMatch(/host or the secretary/);
+    }
+    expect(readCharter(server)!.clauses[2]!.status).toBe('pending');
   });
 
   it('updates still in flight count as known: fast typing is never refused', () => {
