@@ -1,4 +1,5 @@
 import { AFFILIATIONS, electionNoteText, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { buildCharterMinutes } from './charter.ts';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
 import type { Attendance, MinutesDraw, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
@@ -254,6 +255,7 @@ export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Min
     items: items(input, text),
     polls: polls(input, locale, text),
     draws: draws(input, text),
+    charter: input.charter ? buildCharterMinutes(input.charter, input.polls, locale) : null,
     followUps: {
       carriedOver: input.followUps.carriedOver.map((f) => followUp(f, locale)),
       created: input.followUps.created.map((f) => followUp(f, locale)),
