@@ -148,3 +148,15 @@ export interface JoinResultDto {
   userId: string;
   role: MeetingRole;
 }
+
+/** A charter (规约) adopted in a meeting and published on the community's public board (公示). */
+export interface PublicCharterDto {
+  meetingId: string;
+  meetingTitle: string;
+  title: string;
+  /** The agreed clauses in order. */
+  clauses: string[];
+  /** The final motion's numbers, when it was voted. */
+  votes: { yes: number; no: number; abstain: number } | null;
+  publishedAt: string;
+}

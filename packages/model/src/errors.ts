@@ -65,6 +65,8 @@ export const ERRORS = {
   seed_too_large: 400,
   draw_seeded: 409,
   draw_too_large: 413,
+  // Charters deliberated clause by clause.
+  charter_not_adopted: 409,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -131,6 +133,7 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: '随机数太多或太长：最多 16 组，每组最多 16 个数，每个数最多 18 位。',
     draw_seeded: '这次抽签已经填入随机数、得出结果，不能再更改。',
     draw_too_large: '抽签名单太长了，请缩短各项的文字或减少项数。',
+    charter_not_adopted: '规约全文还没有表决通过，不能发布到公示栏。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -192,6 +195,7 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: '隨機數太多或太長：最多 16 組，每組最多 16 個數，每個數最多 18 位。',
     draw_seeded: '這次抽籤已經填入隨機數、得出結果，不能再更改。',
     draw_too_large: '抽籤名單太長了，請縮短各項的文字或減少項數。',
+    charter_not_adopted: '規約全文還沒有表決通過，不能發布到公示欄。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -253,6 +257,7 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: 'Too many or too long random values: at most 16 groups of at most 16 numbers of at most 18 digits.',
     draw_seeded: 'This draw already has its random values and result; they cannot be changed.',
     draw_too_large: 'The list is too long; please shorten the entries or use fewer.',
+    charter_not_adopted: 'The charter has not been adopted by a final vote yet, so it cannot be published on the notice board.',
   },
 };
 

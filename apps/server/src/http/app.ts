@@ -21,6 +21,7 @@ import { contentDisposition, minutesQuery, summaryBody } from '@yishi/minutes';
 import type { Deps } from '../deps.ts';
 import { requireAccount, requireCommunityMember } from '../access.ts';
 import * as accounts from '../services/accounts.ts';
+import * as charters from '../services/charters.ts';
 import * as attendance from '../services/attendance.ts';
 import * as demo from '../services/demo.ts';
 import * as communities from '../services/communities.ts';
@@ -246,6 +247,18 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       });
     });
   }
+
+  // The charter deliberated clause by clause: its text as DOCX, and publishing the adopted text.
+  api.get('/meetings/:id/charter.docx', async (c) => {
+    const file = await charters.exportCharterDocx(deps, c.var.user, c.req.param('id'), minutesLocale(c));
+    return c.body(file.body, 200, {
+      'content-type': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'content-disposition': contentDisposition(file.fileName),
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+  api.post('/meetings/:id/charter/publish', async (c) => c.json(await charters.publishCharter(deps, c.var.user, c.req.param('id'))));
 
   api.put('/meetings/:id/summary', async (c) => {
     const body = await readBody(c, summaryBody);

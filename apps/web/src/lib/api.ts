@@ -19,6 +19,7 @@ import type {
   FollowUpNoteBody,
   UpdateFollowUpBody,
   PublicDrawDto,
+  PublicCharterDto,
 } from '@yishi/model';
 import type { Minutes } from '@yishi/minutes';
 import { m } from '$lib/paraglide/messages.js';
@@ -171,6 +172,8 @@ export function createApi(fetchFn: Fetch = fetch) {
     publicDraw: (drawId: string) => request<PublicDrawDto>('GET', `/public/draws/${encodeURIComponent(drawId)}`),
     minutes: (meetingId: string) =>
       request<Minutes>('GET', `/meetings/${encodeURIComponent(meetingId)}/minutes`),
+    publishCharter: (meetingId: string) =>
+      request<PublicCharterDto>('POST', `/meetings/${encodeURIComponent(meetingId)}/charter/publish`),
     updateSummary: (meetingId: string, summary: string | null) =>
       request<{ summary: string | null }>(
         'PUT',
@@ -184,6 +187,8 @@ export function createApi(fetchFn: Fetch = fetch) {
 export interface PublicBoardDto {
   community: { id: string; name: string };
   followUps: FollowUpDto[];
+  /** Adopted charters the host published, newest first. */
+  charters?: PublicCharterDto[];
   generatedAt: string;
 }
 
