@@ -31,8 +31,8 @@ function motion(id: string, title: string, counts: { yes: number; no: number; ab
     status: 'closed',
     rule: 'majority',
     turnout: { voted: counts.yes + counts.no + counts.abstain, eligible: 8 },
-    result: { counts, passed: counts.yes > counts.no, quorumMet: true },
-  } as PollDto;
+    result: { counts, passed: counts.yes > counts.no, quorumMet: true, ballots: counts.yes + counts.no + counts.abstain, eligible: 8, unanimousSmallGroup: false },
+  };
 }
 
 /** The seeds' journey: one amendment accepted by vote, one withdrawn, clause 4 deferred, adopted. */

@@ -108,6 +108,8 @@ export interface MinutesAmendment {
   outcome: string;
   /** Vote numbers when it was put to a vote. */
   votes: string | null;
+  /** All of it in one line of words (amendmentLine). */
+  line: string;
 }
 
 /** One clause with its history. */
@@ -132,6 +134,8 @@ export interface MinutesCharter {
   adoptedText: string[];
   clauses: MinutesClause[];
   finalVote: { outcome: string; votes: string | null };
+  /** The section's words in the minutes' language (the print page renders from the model alone). */
+  labels: Pick<CharterText, 'section' | 'adoptedText' | 'history' | 'finalVote' | 'leftOut' | 'original' | 'inserted'>;
 }
 
 function pollVotes(polls: readonly PollDto[], pollId: string | null): { counts: VoteCounts; passed: boolean } | null {
@@ -161,19 +165,29 @@ export function buildCharterMinutes(charter: CharterJson, polls: readonly PollDt
       status: c.status,
       statusLabel: text.clauseStatus[c.status],
       amendments: c.amendments.map((a) => {
-        const votes = pollVotes(polls, a.pollId)?.counts ?? a.votes;
-        return { kind: text.kind[a.kind], text: a.text, byName: a.byName, outcome: text.outcome[a.status], votes: votes ? text.votes(votes) : null };
+        const counts = pollVotes(polls, a.pollId)?.counts ?? a.votes;
+        const row = { kind: text.kind[a.kind], text: a.text, byName: a.byName, outcome: text.outcome[a.status], votes: counts ? text.votes(counts) : null };
+        return { ...row, line: amendmentLine(row, locale) };
       }),
     })),
     finalVote: {
       outcome: charter.adoptionPassed === null ? text.notVoted : charter.adoptionPassed ? text.adopted : text.notAdopted,
       votes: finalCounts ? text.votes(finalCounts) : null,
     },
+    labels: {
+      section: text.section,
+      adoptedText: text.adoptedText,
+      history: text.history,
+      finalVote: text.finalVote,
+      leftOut: text.leftOut,
+      original: text.original,
+      inserted: text.inserted,
+    },
   };
 }
 
 /** One amendment in a line of words. */
-export function amendmentLine(a: MinutesAmendment, locale: Locale): string {
+export function amendmentLine(a: Omit<MinutesAmendment, 'line'>, locale: Locale): string {
   const text = CHARTER_TEXT[locale];
   const sep = locale === 'en' ? '; ' : '；';
   const body = a.text ? (locale === 'en' ? `: “${a.text}”` : `：“${a.text}”`) : '';
