@@ -110,8 +110,9 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     await clause(wang, 3).getByTestId('amendment-text').fill(NEW_THIRD);
     await clause(wang, 3).getByTestId('amendment-submit').click();
     const diff = clause(page, 3).getByTestId('amendment').getByTestId('clause-diff');
-    await expect(diff.locator('ins')).toContainText(['消防通道']);
-    await expect(board.getByTestId('board-amendment').locator('ins').first()).toContainText('消防通道');
+    await expect(diff.locator('ins')).toContainText(['违者由物业劝导清理']);
+    await expect(diff.locator('del')).toHaveCount(0);
+    await expect(board.getByTestId('board-amendment').locator('ins').first()).toContainText('违者由物业劝导清理');
     await noHorizontalScroll(board);
     await board.screenshot({ path: artifact('charter-board-amendment-1920x1080.png') });
     await wang.screenshot({ path: artifact('charter-tablet-amendment-1024x768.png'), fullPage: true });
