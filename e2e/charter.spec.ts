@@ -70,7 +70,7 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     await expect(dialog.getByTestId('charter-split-count')).toHaveText('将拆分为 6 条');
     await dialog.getByTestId('charter-create').click();
     await expect(dialog).toBeHidden();
-    await expect(page.getByTestId('charter-name')).toHaveText('公共空间管理规约（讨论稿）');
+    await expect(page.getByTestId('charter-name')).toHaveText('公共空间管理规约');
     await expect(wang.getByTestId('clause')).toHaveCount(6);
     await expect(clause(wang, 3).getByTestId('clause-text')).toHaveText(/^第三条 任何人不得在楼道/);
   });
@@ -89,7 +89,8 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     await clause(page, 7).getByTestId('clause-merge').click();
     await expect(wang.getByTestId('clause')).toHaveCount(6);
     await expect(clause(wang, 6).getByTestId('clause-text')).toHaveText('第六条 本规约经居民议事会表决通过后施行，\n由红管家志愿者队伍监督执行。');
-    await page.screenshot({ path: artifact('charter-drafting-1024x768.png'), fullPage: true });
+    await page.getByTestId('charter-panel').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('charter-drafting-1024x768.png') });
   });
 
   await test.step('deliberation starts at clause 1; the board shows it', async () => {
@@ -115,7 +116,8 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     await expect(board.getByTestId('board-amendment').locator('ins').first()).toContainText('违者由物业劝导清理');
     await noHorizontalScroll(board);
     await board.screenshot({ path: artifact('charter-board-amendment-1920x1080.png') });
-    await wang.screenshot({ path: artifact('charter-tablet-amendment-1024x768.png'), fullPage: true });
+    await clause(wang, 3).scrollIntoViewIfNeeded();
+    await wang.screenshot({ path: artifact('charter-tablet-amendment-1024x768.png') });
   });
 
   await test.step('the host puts it to a vote; the tablets vote; the result accepts the amendment', async () => {
@@ -139,7 +141,8 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     // Only the proposer may withdraw.
     await expect(clause(wang, 4).getByTestId('amendment-withdraw')).toHaveCount(0);
     await noHorizontalScroll(li);
-    await li.screenshot({ path: artifact('charter-phone-390x844.png'), fullPage: true });
+    await clause(li, 4).scrollIntoViewIfNeeded();
+    await li.screenshot({ path: artifact('charter-phone-390x844.png') });
     await clause(li, 4).getByTestId('amendment-withdraw').click();
     await expect(clause(page, 4).getByTestId('amendment-status')).toHaveText('已撤回');
     await clause(page, 4).getByTestId('clause-defer').click();
@@ -151,7 +154,7 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
   await test.step('a final motion adopts the text as amended', async () => {
     await page.getByTestId('charter-adopt').click();
     await expect(page.getByTestId('charter-status')).toHaveText('全文表决中');
-    await voteYes(page, [wang, li], '通过《公共空间管理规约（讨论稿）》全文');
+    await voteYes(page, [wang, li], '通过《公共空间管理规约》全文');
     await page.getByTestId('charter-adopt-apply').click();
     await expect(wang.getByTestId('charter-status')).toHaveText('已通过');
     const adopted = board.getByTestId('board-charter-adopted').locator('li');
@@ -164,11 +167,14 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     expect(docx.headers()['content-type']).toContain('wordprocessingml');
     await page.getByTestId('charter-publish').click();
     await expect(page.getByTestId('charter-published')).toBeVisible();
-    await page.screenshot({ path: artifact('charter-host-adopted-1024x768.png'), fullPage: true });
+    await page.getByTestId('charter-adopted').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('charter-host-adopted-1024x768.png') });
   });
 
   await test.step('the minutes record the adopted text, each clause’s history and the final vote', async () => {
     await page.goto(`/m/${meeting.id}/minutes`);
+    await page.getByTestId('minutes-charter').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('charter-minutes-1024x768.png') });
     const section = page.getByTestId('minutes-charter');
     await expect(section.getByTestId('minutes-charter-adopted').locator('li')).toHaveCount(5);
     await expect(section.getByTestId('minutes-charter-adopted')).toContainText(NEW_THIRD);
@@ -185,7 +191,7 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     const pub = await visitor.newPage();
     await pub.goto(`/c/${community.id}/board`);
     const charter = pub.getByTestId('public-charter');
-    await expect(charter).toContainText('公共空间管理规约（讨论稿）');
+    await expect(charter).toContainText('公共空间管理规约');
     await expect(charter.locator('li')).toHaveCount(5);
     await expect(charter).toContainText(NEW_THIRD);
     await expect(charter).not.toContainText('第四条');

@@ -80,7 +80,7 @@ describe('the charter in the minutes', () => {
     const minutes = buildMinutes({ ...scriptedMeeting(), polls, charter });
     const bytes = await renderCharterDocx(minutes.charter!, { meetingTitle: minutes.title, date: minutes.date }, 'zh-CN');
     const paragraphs = docxParagraphs(docxPart(bytes, 'word/document.xml'));
-    expect(paragraphs[0]).toBe('公共空间管理规约（讨论稿）');
+    expect(paragraphs[0]).toBe('公共空间管理规约');
     expect(paragraphs).toContain(NEW_THIRD);
     expect(paragraphs.some((p) => p.startsWith('第四条'))).toBe(false);
     expect(paragraphs.filter((p) => p.startsWith('第'))).toHaveLength(5);

@@ -60,7 +60,7 @@ describe('the charter routes', () => {
     const file = await binary(host.client, path);
     expect(file.status).toBe(200);
     expect(file.type).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
-    expect(decodeURIComponent(file.disposition ?? '')).toContain('公共空间管理规约（讨论稿）');
+    expect(decodeURIComponent(file.disposition ?? '')).toContain('公共空间管理规约');
     expect((await binary(guest.client, path)).status).toBe(200);
     const refused = await stranger.client.get(path);
     expect(refused.status).toBe(403);
@@ -93,7 +93,7 @@ describe('the charter routes', () => {
     const board = await new TestClient(ctx.app).get(`/api/public/communities/${communityId}/board`);
     expect(board.status).toBe(200);
     expect(board.json.charters).toHaveLength(1);
-    expect(board.json.charters[0]).toMatchObject({ title: '公共空间管理规约（讨论稿）', votes: { yes: 6, no: 0, abstain: 1 } });
+    expect(board.json.charters[0]).toMatchObject({ title: '公共空间管理规约', votes: { yes: 6, no: 0, abstain: 1 } });
     expect(board.json.charters[0].clauses[2]).toContain('第三条');
     // Publishing again replaces the copy, never adds a second one.
     expect((await host.client.post(publish)).status).toBe(200);

@@ -10,7 +10,7 @@ describe('splitClauses', () => {
     const split = splitClauses(SAMPLE_CHARTER_DRAFT);
     expect(split.clauses.map((c) => c.label)).toEqual(['第一条', '第二条', '第三条', '第四条', '第五条', '第六条']);
     expect(split.clauses[2]!.text).toBe('第三条 任何人不得在楼道、消防通道内堆放杂物，不得停放电动自行车或为其充电。');
-    expect(titleFromPreamble(split.preamble)).toBe('公共空间管理规约（讨论稿）');
+    expect(titleFromPreamble(split.preamble)).toBe('公共空间管理规约');
   });
 
   it('recognises traditional 第一條, Markdown headings and keeps 一、 lists inside an article', () => {

@@ -110,8 +110,11 @@ export function splitClauses(input: string): SplitDraft {
   };
 }
 
-/** The charter title a preamble suggests: its first non-empty line without 《》 and 讨论稿 notes. */
+/** Draft notes after a title: （讨论稿）, （草案）, （征求意见稿）… — the adopted text drops them. */
+const DRAFT_NOTE = /[（(](?:讨论稿|討論稿|草案|草稿|征求意见稿|徵求意見稿|修订稿|修訂稿|初稿)[）)]\s*$/;
+
+/** The charter title a preamble suggests: its first non-empty line without 《》 and draft notes. */
 export function titleFromPreamble(preamble: string): string {
   const first = preamble.split('\n').find((line) => line.trim() !== '') ?? '';
-  return first.trim().replace(/^《(.*)》/, '$1').slice(0, 200);
+  return first.trim().replace(/^《(.*)》/, '$1').replace(DRAFT_NOTE, '').replace(/^《(.*)》$/, '$1').trim().slice(0, 200);
 }

@@ -39,7 +39,7 @@ describe('the charter in the meeting document', () => {
     expect(readCharter(a)).toBeNull();
     expect(createCharter(a, { draft: SAMPLE_CHARTER_DRAFT })).toBe(6);
     const seen = readCharter(b)!;
-    expect(seen.title).toBe('公共空间管理规约（讨论稿）');
+    expect(seen.title).toBe('公共空间管理规约');
     expect(seen.status).toBe('drafting');
     expect(seen.clauses.map((c) => c.number)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(seen.progress).toEqual({ pending: 6, agreed: 0, deferred: 0, deleted: 0 });
