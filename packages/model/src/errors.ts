@@ -67,6 +67,7 @@ export const ERRORS = {
   draw_too_large: 413,
   // Charters deliberated clause by clause.
   charter_not_adopted: 409,
+  docx_unreadable: 400,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -134,6 +135,7 @@ const MESSAGES: Record<Locale, Messages> = {
     draw_seeded: '这次抽签已经填入随机数、得出结果，不能再更改。',
     draw_too_large: '抽签名单太长了，请缩短各项的文字或减少项数。',
     charter_not_adopted: '规约全文还没有表决通过，不能发布到公示栏。',
+    docx_unreadable: '无法读取这个文件：请上传 1 MB 以内的 Word 文档（.docx），或直接粘贴文字。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -196,6 +198,7 @@ const MESSAGES: Record<Locale, Messages> = {
     draw_seeded: '這次抽籤已經填入隨機數、得出結果，不能再更改。',
     draw_too_large: '抽籤名單太長了，請縮短各項的文字或減少項數。',
     charter_not_adopted: '規約全文還沒有表決通過，不能發布到公示欄。',
+    docx_unreadable: '無法讀取這個檔案：請上傳 1 MB 以內的 Word 文件（.docx），或直接貼上文字。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -258,6 +261,7 @@ const MESSAGES: Record<Locale, Messages> = {
     draw_seeded: 'This draw already has its random values and result; they cannot be changed.',
     draw_too_large: 'The list is too long; please shorten the entries or use fewer.',
     charter_not_adopted: 'The charter has not been adopted by a final vote yet, so it cannot be published on the notice board.',
+    docx_unreadable: 'This file cannot be read: please upload a Word document (.docx) of at most 1 MB, or paste the text.',
   },
 };
 

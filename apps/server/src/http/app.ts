@@ -258,6 +258,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       'x-content-type-options': 'nosniff',
     });
   });
+  // A DOCX draft's text (the API's body limit bounds the upload).
+  api.post('/meetings/:id/charter/draft-text', async (c) =>
+    c.json(await charters.draftFromDocx(deps, c.var.user, c.req.param('id'), new Uint8Array(await c.req.arrayBuffer()))),
+  );
   api.post('/meetings/:id/charter/publish', async (c) => c.json(await charters.publishCharter(deps, c.var.user, c.req.param('id'))));
 
   api.put('/meetings/:id/summary', async (c) => {

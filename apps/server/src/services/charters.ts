@@ -2,11 +2,12 @@ import { desc, eq } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
 import { meetings, publishedCharters } from '@yishi/db';
 import { buildCharterMinutes, chinaTime, CHARTER_TEXT, renderCharterDocx } from '@yishi/minutes';
-import { adoptedClauses, mayDecideCharter, readCharter, type Locale, type PublicCharterDto } from '@yishi/model';
+import { adoptedClauses, CHARTER_LIMITS, mayDecideCharter, readCharter, type Locale, type PublicCharterDto } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { requireParticipant } from '../access.ts';
 import { listPolls } from '../polls/service.ts';
+import { docxText } from './docxText.ts';
 import { loadMeetingDoc } from './minutes.ts';
 
 /** The meeting's charter as stored (and live in this process), or 404 when it has none. */
@@ -77,4 +78,13 @@ export async function publicCharters(deps: Deps, communityId: string): Promise<P
     votes: c.votes ?? null,
     publishedAt: c.publishedAt.toISOString(),
   }));
+}
+
+/** The text of an uploaded DOCX draft (host or secretary), for the host to split and correct. */
+export async function draftFromDocx(deps: Deps, user: SessionUser | null, meetingId: string, bytes: Uint8Array): Promise<{ text: string }> {
+  const { role } = await requireParticipant(deps, user, meetingId);
+  if (!mayDecideCharter(role)) throw new AppError('forbidden');
+  const text = docxText(bytes);
+  if (text === null) throw new AppError('docx_unreadable');
+  return { text: text.slice(0, CHARTER_LIMITS.draft) };
 }

@@ -172,6 +172,13 @@ export function createApi(fetchFn: Fetch = fetch) {
     publicDraw: (drawId: string) => request<PublicDrawDto>('GET', `/public/draws/${encodeURIComponent(drawId)}`),
     minutes: (meetingId: string) =>
       request<Minutes>('GET', `/meetings/${encodeURIComponent(meetingId)}/minutes`),
+    charterDraftText: (meetingId: string, file: Blob) =>
+      request<{ text: string }>(
+        'POST',
+        `/meetings/${encodeURIComponent(meetingId)}/charter/draft-text`,
+        file,
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ),
     publishCharter: (meetingId: string) =>
       request<PublicCharterDto>('POST', `/meetings/${encodeURIComponent(meetingId)}/charter/publish`),
     updateSummary: (meetingId: string, summary: string | null) =>
