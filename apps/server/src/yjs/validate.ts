@@ -60,6 +60,14 @@ type Found = { kind: 'update'; item: Y.Item } | { kind: 'doc'; depth: number } |
 
 class Refused extends Error {}
 
+/** Where an item sits in the document (see IngestGuard.placeOf). */
+interface Place {
+  root: string | null;
+  path: (string | null)[];
+  key: string | null;
+  freshContainer: boolean;
+}
+
 /** Index of the struct containing `clock` in a clock-sorted run, or -1. */
 function search(structs: readonly Struct[], clock: number): number {
   let lo = 0;
@@ -136,8 +144,10 @@ export class IngestGuard {
           const depth = this.containerDepth(item, runs);
           if (depth >= this.maxDepth) throw new Refused(`nesting deeper than ${this.maxDepth} levels`);
         }
-      if (!sender.mayDecideCharter)
-        for (const items of ticket.clients.values()) for (const item of items) this.checkCharterWrite(item, runs);
+      if (!sender.mayDecideCharter) {
+        const places = new Map<Y.Item, Place>();
+        for (const items of ticket.clients.values()) for (const item of items) this.checkCharterWrite(item, runs, places);
+      }
       // Deletes stay within known clocks and the model's rules.
       for (const [client, ranges] of decoded.ds.clients) {
         const known = Math.max(this.knownState(client), ticket.ends.get(client) ?? 0);
@@ -293,15 +303,21 @@ export class IngestGuard {
   }
 
   /**
-   * Where an item sits: the root name and the keys from the root down to its container (null for
-   * an array position), its own key, and whether its container is new in this update.
+   * Where an item sits: the root name, the keys from the root down to its container (null for an
+   * array position), its own key, and whether its container is new in this update. Siblings share
+   * a place, so one update's chain of thousands of siblings is walked once (`memo`).
    */
-  private placeOf(start: Y.Item, runs: Map<number, Struct[]>): { root: string | null; path: (string | null)[]; key: string | null; freshContainer: boolean } {
-    const path: (string | null)[] = [];
-    let key: string | null | undefined;
-    let freshContainer: boolean | undefined;
+  private placeOf(start: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>): Place {
+    const chain: Y.Item[] = [];
+    let place: Place = { root: null, path: [], key: null, freshContainer: false };
     let item: Y.Item | null = start;
-    for (let steps = 0; item && steps < 20_000; steps++) {
+    while (item) {
+      const known = memo.get(item);
+      if (known) {
+        place = known;
+        break;
+      }
+      chain.push(item);
       const parent = item.parent as unknown;
       if (parent === null) {
         // Positioned by a sibling: same container, same key.
@@ -309,12 +325,10 @@ export class IngestGuard {
         item = ref ? this.lookup(ref, runs) : null;
         continue;
       }
-      const sub = item.parentSub;
-      if (key === undefined) key = sub;
-      else path.unshift(sub);
+      const key = item.parentSub;
       if (parent instanceof Y.AbstractType) {
         // Integrated in the document: walk the types up.
-        if (freshContainer === undefined) freshContainer = false;
+        const path: (string | null)[] = [];
         let type: Y.AbstractType<unknown> = parent;
         while (type._item) {
           path.unshift(type._item.parentSub);
@@ -322,19 +336,26 @@ export class IngestGuard {
         }
         let root: string | null = null;
         for (const [name, shared] of this.doc.share) if (shared === type) root = name;
-        return { root, path, key, freshContainer };
+        place = { root, path, key, freshContainer: false };
+      } else if (typeof parent === 'string') {
+        place = { root: parent, path: [], key, freshContainer: false };
+      } else {
+        const container = this.lookup(parent as Y.ID, runs);
+        if (container) {
+          // Depth was checked first: this recursion is at most MAX_DOC_DEPTH deep.
+          const outer = this.placeOf(container, runs, memo);
+          place = { root: outer.root, path: [...outer.path, outer.key], key, freshContainer: !(container.parent instanceof Y.AbstractType) };
+        }
       }
-      if (typeof parent === 'string') return { root: parent, path, key: key ?? null, freshContainer: freshContainer ?? false };
-      const container = this.lookup(parent as Y.ID, runs);
-      if (freshContainer === undefined) freshContainer = container !== null && !(container.parent instanceof Y.AbstractType);
-      item = container;
+      break;
     }
-    return { root: null, path, key: key ?? null, freshContainer: freshContainer ?? false };
+    for (const visited of chain) memo.set(visited, place);
+    return place;
   }
 
   /** Refuses a write to the charter outside the amendments by someone who does not run it. */
-  private checkCharterWrite(item: Y.Item, runs: Map<number, Struct[]>): void {
-    const place = this.placeOf(item, runs);
+  private checkCharterWrite(item: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>): void {
+    const place = this.placeOf(item, runs, memo);
     if (place.root !== DOC_ROOTS.charter) return;
     const where = place.path.join('/');
     // A new amendment in a clause's list.
