@@ -195,6 +195,14 @@ describe('validated ingest', () => {
         decideAmendment(d, clause.id, id, { outcome: 'accepted' });
       }],
       ['merging clauses', (d) => mergeClauseWithPrevious(d, clause.id)],
+      // Set and removed in one transaction: deleted content that would clear the status (reads open).
+      ['clearing a withdrawn amendment’s status', (d) => {
+        const a = amendmentMap(d).get(0);
+        d.transact(() => {
+          a.set('status', 'withdrawn');
+          a.delete('status');
+        });
+      }],
       ['a new draft', (d) => charterOf(d).set('clauses', new Y.Array())],
     ];
     for (const [what, edit] of refusals) {
@@ -205,6 +213,56 @@ describe('validated ingest', () => {
       if (!verdict.ok) expect(verdict.reason, what).toMatch(/host or the secretary|starts open/);
     }
     expect(readCharter(server)!.clauses[2]!.status).toBe('pending');
+  });
+
+  it('never refuses what honest clients send to a charter (residents proposing and withdrawing, the host deciding, offline merges)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('propose' as const), who: fc.integer({ min: 1, max: 2 }), clause: fc.nat(20), amend: fc.constantFrom('replace' as const, 'insert' as const, 'delete' as const), text: fc.string({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('withdraw' as const), who: fc.integer({ min: 1, max: 2 }), pick: fc.nat(20) }),
+      fc.record({ kind: fc.constant('decide' as const), pick: fc.nat(20), accept: fc.boolean() }),
+      fc.record({ kind: fc.constant('mark' as const), clause: fc.nat(20), status: fc.constantFrom('pending' as const, 'agreed' as const, 'deferred' as const, 'deleted' as const) }),
+      fc.record({ kind: fc.constant('sync' as const), who: fc.nat(2) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const { client, push, pull, server } = setup();
+        const h = client();
+        createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+        updateCharter(h, { status: 'deliberating' });
+        expect(push(h).ok).toBe(true);
+        const docs = [h, client(), client()];
+        const sender = (i: number) => (i === 0 ? host : resident([docs[i]!.clientID]));
+        const users = ['u-host', 'u-1', 'u-2'];
+        for (const o of ops) {
+          if (o.kind === 'sync') {
+            expect(push(docs[o.who]!, sender(o.who))).toMatchObject({ ok: true });
+            pull(docs[o.who]!);
+            continue;
+          }
+          const doc = o.kind === 'propose' || o.kind === 'withdraw' ? docs[o.who]! : h;
+          const charter = readCharter(doc)!;
+          const all = charter.clauses.flatMap((c) => c.amendments.map((a) => ({ clause: c.id, a })));
+          if (o.kind === 'propose') {
+            const c = charter.clauses[o.clause % charter.clauses.length]!;
+            proposeAmendment(doc, c.id, { kind: o.amend, text: o.text.trim() || '改', byUserId: users[o.who]!, byName: `居民${o.who}`, at: 1 });
+          } else if (o.kind === 'withdraw') {
+            const mine = all.filter((x) => x.a.byUserId === users[o.who] && x.a.status === 'open');
+            const pick = mine[o.pick % Math.max(1, mine.length)];
+            if (pick) withdrawAmendment(doc, pick.clause, pick.a.id, users[o.who]!);
+          } else if (o.kind === 'decide') {
+            const open = all.filter((x) => x.a.status === 'open');
+            const pick = open[o.pick % Math.max(1, open.length)];
+            if (pick) decideAmendment(h, pick.clause, pick.a.id, { outcome: o.accept ? 'accepted' : 'rejected' });
+          } else {
+            const c = charter.clauses[o.clause % charter.clauses.length]!;
+            setClauseStatus(h, c.id, o.status);
+          }
+        }
+        for (const [i, doc] of docs.entries()) expect(push(doc, sender(i))).toEqual({ ok: true, ticket: expect.anything() });
+        expect(readCharter(server)!.clauses.length).toBeGreaterThanOrEqual(6);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('checks a resident’s update of 20,000 siblings in linear time (places are shared by siblings)', () => {

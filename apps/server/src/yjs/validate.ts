@@ -363,7 +363,10 @@ export class IngestGuard {
     if (where === 'clauses//amendments/' && place.key !== null) {
       const value = item.content instanceof Y.ContentAny ? item.content.arr[0] : undefined;
       if (place.freshContainer) {
-        if (place.key === 'status' && value !== 'open') throw new Refused('a new amendment starts open');
+        // A field set and overwritten within the update arrives as deleted content: it sets nothing.
+        if (item.content instanceof Y.ContentDeleted) return;
+        // Open, or withdrawn at once (proposed and taken back before the client synced).
+        if (place.key === 'status' && value !== 'open' && value !== 'withdrawn') throw new Refused('a new amendment starts open');
         if ((place.key === 'pollId' || place.key === 'votes') && value !== null) throw new Refused('only the host or the secretary may decide an amendment');
         return;
       }
