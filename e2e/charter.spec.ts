@@ -138,8 +138,14 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
     await clause(li, 4).getByTestId('amendment-text').fill('第四条 活动室由居民自治小组负责管理，开放时间为每日九时至二十时。');
     await clause(li, 4).getByTestId('amendment-submit').click();
     await expect(clause(page, 4).getByTestId('amendment')).toHaveCount(1);
-    // Only the proposer may withdraw.
+    // He rewords it; everyone sees the new wording.
+    await clause(li, 4).getByTestId('amendment-reword').click();
+    await clause(li, 4).getByTestId('amendment-reword-text').fill('第四条 活动室由居民自治小组负责管理，开放时间为每日九时至二十一时，使用需提前一天登记。');
+    await clause(li, 4).getByTestId('amendment-reword-save').click();
+    await expect(clause(page, 4).getByTestId('amendment').locator('ins')).toContainText(['九']);
+    // Only the proposer may reword or withdraw.
     await expect(clause(wang, 4).getByTestId('amendment-withdraw')).toHaveCount(0);
+    await expect(clause(wang, 4).getByTestId('amendment-reword')).toHaveCount(0);
     await noHorizontalScroll(li);
     await clause(li, 4).scrollIntoViewIfNeeded();
     await li.screenshot({ path: artifact('charter-phone-390x844.png') });

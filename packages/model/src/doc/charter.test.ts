@@ -17,6 +17,7 @@ import {
   setCurrentClause,
   splitClauseAt,
   updateCharter,
+  updateAmendmentText,
   withdrawAmendment,
   CHARTER_LIMITS,
 } from '../index.ts';
@@ -77,11 +78,16 @@ describe('the charter in the meeting document', () => {
     const third = clauses[2]!;
     const replace = proposeAmendment(b, third.id, { ...alice, kind: 'replace', text: '第三条 任何人不得在楼道、消防通道内堆放杂物。' })!;
     const other = proposeAmendment(b, third.id, { ...bob, kind: 'replace', text: '第三条 别的说法。' })!;
+    expect(updateAmendmentText(a, third.id, other, alice.byUserId, '第三条 冒名修改。')).toBe(false);
+    expect(updateAmendmentText(a, third.id, other, bob.byUserId, '第三条 换个说法。')).toBe(true);
+    expect(readCharter(b)!.clauses[2]!.amendments[1]!.text).toBe('第三条 换个说法。');
+    expect(() => updateAmendmentText(a, third.id, other, bob.byUserId, ' ')).toThrow();
     expect(withdrawAmendment(a, third.id, other, alice.byUserId)).toBe(false);
     expect(withdrawAmendment(a, third.id, other, bob.byUserId)).toBe(true);
     bindAmendmentPoll(a, third.id, replace, 'poll-1');
-    // Bound to a vote: no longer withdrawable.
+    // Bound to a vote: no longer withdrawable, nor changeable.
     expect(withdrawAmendment(b, third.id, replace, alice.byUserId)).toBe(false);
+    expect(updateAmendmentText(b, third.id, replace, alice.byUserId, '第三条 改了。')).toBe(false);
     decideAmendment(a, third.id, replace, { outcome: 'accepted', votes: { yes: 3, no: 1, abstain: 0 } });
     let read = readCharter(b)!;
     expect(read.clauses[2]!.text).toBe('第三条 任何人不得在楼道、消防通道内堆放杂物。');

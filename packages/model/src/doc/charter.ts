@@ -353,6 +353,24 @@ export function withdrawAmendment(
   return true;
 }
 
+/** The proposer changes the text of their open amendment; false for anyone else or a decided one. */
+export function updateAmendmentText(
+  doc: Y.Doc,
+  clauseId: string,
+  amendmentId: string,
+  userId: string,
+  text: string,
+  origin?: unknown,
+): boolean {
+  const valid = z.string().trim().min(1).max(CHARTER_LIMITS.clauseText).parse(text);
+  const found = findAmendment(doc, clauseId, amendmentId);
+  if (!found || str(found.amendment, 'byUserId') !== userId) return false;
+  if (str(found.amendment, 'status') !== 'open' || found.amendment.get('pollId')) return false;
+  if (found.amendment.get('kind') === 'delete') return false;
+  doc.transact(() => found.amendment.set('text', valid), origin);
+  return true;
+}
+
 /** Records the motion (poll id) that puts an amendment to the vote. */
 export function bindAmendmentPoll(doc: Y.Doc, clauseId: string, amendmentId: string, pollId: string, origin?: unknown): boolean {
   const found = findAmendment(doc, clauseId, amendmentId);
