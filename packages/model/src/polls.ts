@@ -331,6 +331,25 @@ export interface PollUnitDto {
   proxy?: boolean;
 }
 
+/** GET /api/meetings/:id/units: the register at check-in, with who represents each unit in this meeting. */
+export interface MeetingUnitDto {
+  id: string;
+  label: string;
+  /** Hundredths of m². */
+  area: number;
+  owners: string[];
+  developer: boolean;
+  /** Units with one head are one person (art. 9) and are bound together. */
+  head: string;
+  userId?: string;
+  proxy?: boolean;
+}
+export interface MeetingUnitsDto {
+  units: MeetingUnitDto[];
+  totalArea: number;
+  heads: number;
+}
+
 export type PollPaperAck = Ack<{ poll: PollDto; receipt: string; units: string[] }>;
 export type PollUnitsAck = Ack<{ units: PollUnitDto[] }>;
 

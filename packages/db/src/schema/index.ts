@@ -5,3 +5,4 @@ export * from './polls.ts';
 export * from './room.ts';
 export * from './ideas.ts';
 export * from './draws.ts';
+export * from './owners.ts';
