@@ -94,7 +94,7 @@ export type PollCreatePayload = z.infer<typeof pollCreatePayload>;
 export function checkPollShape(p: PollCreatePayload): string | null {
   if (p.kind === 'owners') {
     if (p.matter === undefined) return 'matter';
-    for (const field of ['options', 'seats', 'rule', 'ballot', 'threshold', 'rules', 'eligibleAffiliations'] as const) if (p[field] !== undefined) return field;
+    for (const field of ['options', 'seats', 'rule', 'ballot', 'threshold', 'rules', 'eligibleAffiliations', 'quorum'] as const) if (p[field] !== undefined) return field;
     return null;
   }
   if (p.matter !== undefined) return 'matter';
