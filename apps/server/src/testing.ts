@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@yishi/model';
 import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
 import { loadConfig } from './config.ts';
 import { createDeps, type Deps } from './deps.ts';
@@ -127,4 +129,33 @@ export async function listeningServer(
  */
 export function serverProcessArgs(): string[] {
   return process.env.YISHI_TEST_BUNDLE === '1' ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+}
+
+/**
+ * socket.io clients of one test server, as a browser tab would connect (websocket, cookie header,
+ * no reconnection); `closeAll` in afterAll. `entered` also sends meeting:enter and checks it worked.
+ */
+export function socketClients(url: string) {
+  const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
+  function connect(cookie: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectClient(url, {
+      path: '/socket.io',
+      transports: ['websocket'],
+      extraHeaders: { cookie },
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error) => reject(error));
+    });
+  }
+  async function entered(client: TestClient, meetingId: string, cookieExtra = '') {
+    const socket = await connect(client.cookieHeader() + cookieExtra);
+    const ack = await socket.emitWithAck('meeting:enter', { meetingId });
+    if (!ack.ok) throw new Error(`meeting:enter failed: ${JSON.stringify(ack)}`);
+    return socket;
+  }
+  return { connect, entered, closeAll: () => sockets.forEach((s) => s.disconnect()) };
 }

@@ -140,8 +140,8 @@ export interface MinutesCharter {
 
 function pollVotes(polls: readonly PollDto[], pollId: string | null): { counts: VoteCounts; passed: boolean } | null {
   const poll = pollId ? polls.find((p) => p.id === pollId) : undefined;
-  const result = poll?.status === 'closed' ? poll.result : undefined;
-  if (!result || !('passed' in result)) return null;
+  const result = poll?.status === 'closed' && poll.kind === 'motion' ? poll.result : undefined;
+  if (!result || !('counts' in result) || !('passed' in result)) return null;
   return { counts: result.counts, passed: result.passed && result.quorumMet };
 }
 

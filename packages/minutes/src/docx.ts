@@ -256,6 +256,10 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
         ),
       );
     }
+    if (poll.double) {
+      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: poll.double.notice, bold: true })] }));
+      body.push(table(poll.double.header, poll.double.rows, [2, 4, 3]));
+    }
     if (poll.votes.length) {
       body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: text.poll.namedVotes, bold: true })] }));
       body.push(table([text.attendance.names, text.poll.option], poll.votes.map((v) => [v.name, v.choice]), [3, 7]));

@@ -229,6 +229,12 @@ export function renderMarkdown(minutes: Minutes): string {
         ),
       );
     }
+    if (poll.double) {
+      line();
+      line(`**${escapeMarkdown(poll.double.notice)}**`);
+      line();
+      out.push(...table(poll.double.header, poll.double.rows));
+    }
     if (poll.votes.length) {
       line();
       line(`**${escapeMarkdown(text.poll.namedVotes)}**`);

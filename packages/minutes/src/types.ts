@@ -152,6 +152,8 @@ export interface MinutesPoll {
   outcome: { code: PollOutcomeCode; text: string };
   /** Named polls only, never a secret one: who chose what, in words. */
   votes: { name: string; choice: string }[];
+  /** Owners' polls, once closed: the double count (by area and by heads) as a table of words. */
+  double?: { notice: string; header: string[]; rows: string[][] };
 }
 
 export interface MinutesFollowUp {

@@ -34,6 +34,7 @@ import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
 import { readBody, type AppContext, type AppEnv } from './context.ts';
 import { AppError } from '../errors.ts';
+import { meetingUnits } from '../polls/owners.ts';
 import { ideaRoutes } from '../ideas/routes.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -199,6 +200,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     const body = await readBody(c, updateParticipantBody);
     return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
   });
+
+  api.get('/meetings/:id/units', async (c) => c.json(await meetingUnits(deps, c.var.user?.id, c.req.param('id'))));
 
   api.delete('/meetings/:id/participants/:userId', async (c) => {
     await meetings.removeParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'));

@@ -44,7 +44,7 @@ export async function publishCharter(deps: Deps, user: SessionUser | null, meeti
   if (charter.status !== 'adopted') throw new AppError('charter_not_adopted');
   const polls = await listPolls(deps, meetingId);
   const final = polls.find((p) => p.id === charter.adoptionPoll);
-  const votes = final?.result && 'passed' in final.result ? final.result.counts : charter.adoptionVotes;
+  const votes = final?.kind === 'motion' && final.result && 'counts' in final.result && 'passed' in final.result ? final.result.counts : charter.adoptionVotes;
   const row = {
     meetingId,
     communityId: meeting.communityId,

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import type { MeetingUnitsDto } from '@yishi/model';
 import type {
   CommunityDto,
   CreateMeetingBody,
@@ -148,6 +149,8 @@ export function createApi(fetchFn: Fetch = fetch) {
       request<MeetingDto>('PATCH', `/meetings/${encodeURIComponent(id)}`, { attendanceQuorum }),
     /** Opens a fresh demo meeting (an account is made for an anonymous visitor). */
     demo: () => request<{ meetingId: string; communityId: string }>('POST', '/demo'),
+    /** The unit register at check-in (host or secretary): who represents each unit here. */
+    meetingUnits: (id: string) => request<MeetingUnitsDto>('GET', `/meetings/${encodeURIComponent(id)}/units`),
     updateParticipant: (id: string, userId: string, patch: UpdateParticipantBody) =>
       request<ParticipantDto>(
         'PATCH',

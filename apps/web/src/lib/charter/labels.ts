@@ -32,7 +32,7 @@ export function amendmentStatusLabel(status: AmendmentStatus): string {
 
 /** A closed motion's verdict (passed only with the quorum met) and numbers; null while not closed. */
 export function motionOutcome(poll: PollDto): { passed: boolean; counts: VoteCounts } | null {
-  if (poll.status !== 'closed' || !poll.result || !('passed' in poll.result)) return null;
+  if (poll.status !== 'closed' || poll.kind !== 'motion' || !poll.result || !('counts' in poll.result) || !('passed' in poll.result)) return null;
   const { counts } = poll.result;
   return { passed: poll.result.passed && poll.result.quorumMet, counts: { yes: counts.yes, no: counts.no, abstain: counts.abstain } };
 }
