@@ -131,31 +131,35 @@ export function serverProcessArgs(): string[] {
   return process.env.YISHI_TEST_BUNDLE === '1' ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
 }
 
+/** A socket.io client as the web app types it; tests of other event sets pass their own type. */
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
 /**
  * socket.io clients of one test server, as a browser tab would connect (websocket, cookie header,
  * no reconnection); `closeAll` in afterAll. `entered` also sends meeting:enter and checks it worked.
+ * `url` may be a function, read at each connect (servers start in beforeAll).
  */
-export function socketClients(url: string) {
-  const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
-  function connect(cookie: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectClient(url, {
+export function socketClients<C extends Socket = TestSocket>(url: string | (() => string)) {
+  const sockets: C[] = [];
+  function connect(cookie: string, headers: Record<string, string> = {}): Promise<C> {
+    const socket = connectClient(typeof url === 'string' ? url : url(), {
       path: '/socket.io',
       transports: ['websocket'],
-      extraHeaders: { cookie },
+      extraHeaders: { cookie, ...headers },
       reconnection: false,
       forceNew: true,
-    });
+    }) as unknown as C;
     sockets.push(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
-      socket.once('connect_error', (error) => reject(error));
+      socket.once('connect_error', (error: Error) => reject(error));
     });
   }
-  async function entered(client: TestClient, meetingId: string, cookieExtra = '') {
-    const socket = await connect(client.cookieHeader() + cookieExtra);
-    const ack = await socket.emitWithAck('meeting:enter', { meetingId });
+  async function entered(client: TestClient, meetingId: string, cookieExtra = '', headers: Record<string, string> = {}): Promise<C> {
+    const socket = await connect(client.cookieHeader() + cookieExtra, headers);
+    const ack = await (socket as unknown as TestSocket).emitWithAck('meeting:enter', { meetingId });
     if (!ack.ok) throw new Error(`meeting:enter failed: ${JSON.stringify(ack)}`);
     return socket;
   }
-  return { connect, entered, closeAll: () => sockets.forEach((s) => s.disconnect()) };
+  return { connect, entered, sockets, closeAll: () => sockets.forEach((s) => s.disconnect()) };
 }

@@ -3,11 +3,11 @@ import { eq } from 'drizzle-orm';
 import { pollBallots, pollUnits } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import type { MeetingUnitsDto, OwnersResult, PollDto } from '@yishi/model';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, socketClients, type TestContext } from '../testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, socketClients, type TestContext, type TestSocket } from '../testing.ts';
 import { createSocketLayer } from '../live/socket.ts';
 
 let ctx: TestContext;
-let clients: ReturnType<typeof socketClients>;
+let clients: ReturnType<typeof socketClients<TestSocket>>;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
@@ -71,7 +71,7 @@ describe(`owners' straw polls, double count, over socket.io on ${testDriver}`, (
     expect((await zhang.client.get(`/api/meetings/${meeting.id}/units`)).status).toBe(403);
 
     const hostSocket = await clients.entered(host.client, meeting.id);
-    const [z, p, w] = await Promise.all([zhang, proxy, wang].map((g) => clients.entered(g.client, meeting.id)));
+    const [z, p, w] = (await Promise.all([zhang, proxy, wang].map((g) => clients.entered(g.client, meeting.id)))) as [TestSocket, TestSocket, TestSocket];
 
     const base = { meetingId: meeting.id, kind: 'owners' as const, title: '是否在小区东门加装道闸（摸底）', secret: true };
     expect(await hostSocket.emitWithAck('poll:create', base)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
@@ -151,7 +151,7 @@ describe(`owners' straw polls, double count, over socket.io on ${testDriver}`, (
     // 王 is bound to one of his units: his ballot still covers both (one owner is one person).
     await bind(wang.userId, { units: [unit('1-201')] });
     const hostSocket = await clients.entered(host.client, meeting.id);
-    const [z, p, w] = await Promise.all([zhang, proxy, wang].map((g) => clients.entered(g.client, meeting.id)));
+    const [z, p, w] = (await Promise.all([zhang, proxy, wang].map((g) => clients.entered(g.client, meeting.id)))) as [TestSocket, TestSocket, TestSocket];
     const motion = await hostSocket.emitWithAck('poll:create', { meetingId: meeting.id, kind: 'motion', title: '普通动议', secret: false });
     if (!motion.ok) throw new Error(JSON.stringify(motion));
     await hostSocket.emitWithAck('poll:open', { pollId: motion.poll.id });
