@@ -208,3 +208,22 @@ test('a six-clause 规约: one amendment accepted by vote, one withdrawn, a clau
 
   for (const p of [wang, li, observer]) await p.context().close();
 });
+
+test('on a phone the host brings a draft in without sideways scrolling; 1.、2. numbering splits too', async ({ page }) => {
+  await page.setViewportSize(PHONE);
+  const username = `charterphone${Date.now().toString(36)}`;
+  expect((await page.request.post('/api/auth/signup', { data: { username, password: 'binhu-mingzhu-2025', name: '张社工' } })).status()).toBe(201);
+  const community = await (await page.request.post('/api/communities', { data: { name: '滨湖明珠社区' } })).json();
+  const meeting = await (await page.request.post('/api/meetings', { data: { communityId: community.id, title: '楼道公约讨论', kind: 'building-talk' } })).json();
+  await page.goto(`/m/${meeting.id}`);
+  await page.getByTestId('charter-import').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('charter-draft-input').fill('楼道公约\n1. 楼道内不堆放杂物。\n2、电动车不进楼道。\n3. 垃圾袋不放门口。');
+  await expect(dialog.getByTestId('charter-split-count')).toHaveText('将拆分为 3 条');
+  await noHorizontalScroll(page);
+  await page.screenshot({ path: artifact('charter-import-390x844.png') });
+  await dialog.getByTestId('charter-create').click();
+  await expect(page.getByTestId('charter-name')).toHaveText('楼道公约');
+  await expect(page.getByTestId('clause')).toHaveCount(3);
+  await noHorizontalScroll(page);
+});
