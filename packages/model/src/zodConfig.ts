@@ -4,4 +4,5 @@ import { z } from 'zod';
 // Policy has no 'unsafe-eval', and zod's feature test alone (at schema construction) is reported as
 // a violation. Imported first by index.ts, so it runs before any schema is built. The server keeps
 // zod's compiled fast path.
-if (typeof window !== 'undefined' || typeof self !== 'undefined') z.config({ jitless: true });
+const scope = globalThis as { window?: unknown; self?: unknown };
+if (scope.window !== undefined || scope.self !== undefined) z.config({ jitless: true });
