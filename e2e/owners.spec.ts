@@ -125,7 +125,7 @@ test("an owners' straw poll over 900 units: check-in binds units, tablets vote, 
       await expect(card.getByTestId('vote-form')).toContainText('同一业主有几套房屋也算一人');
       await expect(card.getByTestId('vote-form')).toContainText('面积独特的房屋，其选择可能从结果推断');
       if (i === 1) await card.screenshot({ path: artifact('owners-vote-1024x768.png') });
-      await card.getByRole('button', { name: { yes: '赞成', no: '反对', abstain: '弃权' }[choices[i]], exact: true }).click();
+      await card.getByRole('button', { name: { yes: '赞成', no: '反对', abstain: '弃权' }[choices[i]!], exact: true }).click();
       await card.getByTestId('vote-cast').click();
       await expect(card.getByTestId('receipt-code')).toHaveText(/^[2-9A-HJKMNP-Z]{8}$/);
     }

@@ -1,3 +1,5 @@
+// First: configures zod before any schema of the model is built (see zodConfig.ts).
+import './zodConfig.ts';
 export * from './enums.ts';
 export * from './locale.ts';
 export * from './joinCode.ts';
