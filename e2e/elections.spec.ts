@@ -98,3 +98,60 @@ test('a marks election: too many 赞成 refused on screen, a majority of ballots
     await expect(runoff).toContainText('2 位候选人逐一表示赞成、反对或弃权，赞成最多 1 人');
   });
 });
+
+// Issue 12: the host sets a composition rule in the dialog (at least 2/3 of the elected are party
+// members) and marks the party members; the plain vote order breaks it, the result says who was
+// passed over and why.
+test('a composition rule set in the dialog: the second by votes is passed over for a party member, and the board says why', async ({ page, browser, baseURL }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize(TABLET);
+  const meeting = await hostWithMeeting(page.request);
+  await page.goto(`/m/${meeting.id}`);
+  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 3);
+  const board = await page.context().newPage();
+  await board.setViewportSize({ width: 1920, height: 1080 });
+  await board.goto(`/m/${meeting.id}/board`);
+  const candidates = ['王建国', '赵志刚', '张桂英', '李明', '陈芳'];
+  const partyMembers = ['张桂英', '李明', '陈芳'];
+
+  await test.step('the host prepares 3 seats among 5 with "at least two thirds party members" and ticks the party members', async () => {
+    await page.getByTestId('poll-new').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('poll-kind').click();
+    await page.getByRole('option', { name: '选举' }).click();
+    await dialog.getByLabel('表决事项').fill('选举居民议事会成员');
+    await dialog.getByTestId('poll-options').fill(candidates.join('\n'));
+    await dialog.getByTestId('poll-seats').fill('3');
+    await dialog.getByTestId('poll-rules').click();
+    await page.getByRole('option', { name: '党员至少占应选名额的三分之二' }).click();
+    for (const name of partyMembers) await dialog.getByLabel(`${name} 是党员`).check();
+    await dialog.getByTestId('poll-secret').click();
+    await page.screenshot({ path: artifact('host-election-rules-1024x768.png') });
+    await dialog.getByTestId('poll-create').click();
+    await expect(dialog).toBeHidden();
+    const card = page.getByTestId('poll-card').filter({ hasText: '选举居民议事会成员' });
+    await expect(card).toContainText('当选人中至少 2 名党员');
+    await card.getByTestId('poll-open').click();
+    await expect(card).toHaveAttribute('data-status', 'open');
+  });
+
+  await test.step('four ballots: 王建国 4, 赵志刚 3, 张桂英 2, 李明 1', async () => {
+    const ballots = [['王建国', '赵志刚', '张桂英'], ['王建国', '赵志刚', '张桂英'], ['王建国', '赵志刚', '李明'], ['王建国']];
+    for (const [i, who] of [page, ...voters].entries()) {
+      const card = who.getByTestId('poll-card').filter({ hasText: '选举居民议事会成员' });
+      for (const name of ballots[i]!) await card.getByRole('button', { name, exact: true }).click();
+      await card.getByTestId('vote-next').click();
+      await card.getByTestId('vote-cast').click();
+      await expect(card.getByTestId('my-receipt')).toBeVisible();
+    }
+  });
+
+  await test.step('closed: 王建国, 张桂英 and 李明 elected; 赵志刚 passed over under the rule, on the board', async () => {
+    const card = page.getByTestId('poll-card').filter({ hasText: '选举居民议事会成员' });
+    await card.getByTestId('poll-close').click();
+    await expect(board.getByTestId('poll-outcome')).toHaveText('当选：王建国、张桂英、李明');
+    await expect(board.getByTestId('poll-notes')).toContainText('赵志刚');
+    await expect(board.getByTestId('poll-notes')).toContainText('党员');
+    await board.screenshot({ path: artifact('board-election-rules-1920x1080.png') });
+  });
+});

@@ -77,7 +77,7 @@ const schema = z.object({
   out: z.string().optional(),
 });
 
-export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes,ideas,ranking] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
+export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes,ideas,ranking,firstLoad] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
 
 /** Parses the command line; throws with a readable message on bad flags. */
 export function parseOptions(argv: string[]): Options {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { eq } from 'drizzle-orm';
 import { createSession, generateSessionToken, sessionIdFromToken } from '@yishi/auth';
 import { sessions, users } from '@yishi/db';
@@ -8,7 +8,7 @@ import { YJS_CLOSE, type ClientToServerEvents, type RoomServerToClientEvents, ty
 import { createLogger } from './logger.ts';
 import { createSocketLayer } from './live/socket.ts';
 import { LiveSessions } from './sessions.ts';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, signedUp, TestClient, type TestContext } from './testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, signedUp, TestClient, type TestContext, socketClients } from './testing.ts';
 import { createYjsLayer } from './yjs/layer.ts';
 import { connectPeer, type TestPeer } from './yjs/testing.ts';
 
@@ -18,7 +18,7 @@ let ctx: TestContext;
 let url: string;
 let wsUrl: string;
 let close: () => Promise<void>;
-const sockets: Client[] = [];
+const { connect, sockets } = socketClients<Client>(() => url);
 const peers: TestPeer[] = [];
 
 beforeAll(async () => {
@@ -36,14 +36,6 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-function connect(cookie: string): Promise<Client> {
-  const socket: Client = connectClient(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 /** A client in the meeting over both channels: a stock Yjs provider and socket.io. */
 async function live(client: TestClient, meetingId: string) {

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { io as connectClient, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from '@yishi/model';
 import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
 import { loadConfig } from './config.ts';
 import { createDeps, type Deps } from './deps.ts';
@@ -127,4 +129,37 @@ export async function listeningServer(
  */
 export function serverProcessArgs(): string[] {
   return process.env.YISHI_TEST_BUNDLE === '1' ? ['--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+}
+
+/** A socket.io client as the web app types it; tests of other event sets pass their own type. */
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * socket.io clients of one test server, as a browser tab would connect (websocket, cookie header,
+ * no reconnection); `closeAll` in afterAll. `entered` also sends meeting:enter and checks it worked.
+ * `url` may be a function, read at each connect (servers start in beforeAll).
+ */
+export function socketClients<C extends Socket = TestSocket>(url: string | (() => string)) {
+  const sockets: C[] = [];
+  function connect(cookie: string, headers: Record<string, string> = {}): Promise<C> {
+    const socket = connectClient(typeof url === 'string' ? url : url(), {
+      path: '/socket.io',
+      transports: ['websocket'],
+      extraHeaders: { cookie, ...headers },
+      reconnection: false,
+      forceNew: true,
+    }) as unknown as C;
+    sockets.push(socket);
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(socket));
+      socket.once('connect_error', (error: Error) => reject(error));
+    });
+  }
+  async function entered(client: TestClient, meetingId: string, cookieExtra = '', headers: Record<string, string> = {}): Promise<C> {
+    const socket = await connect(client.cookieHeader() + cookieExtra, headers);
+    const ack = await (socket as unknown as TestSocket).emitWithAck('meeting:enter', { meetingId });
+    if (!ack.ok) throw new Error(`meeting:enter failed: ${JSON.stringify(ack)}`);
+    return socket;
+  }
+  return { connect, entered, sockets, closeAll: () => sockets.forEach((s) => s.disconnect()) };
 }

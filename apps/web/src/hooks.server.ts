@@ -10,6 +10,12 @@ export const handle: Handle = async ({ event, resolve }) => {
       transformPageChunk: ({ html }) => html.replace('%paraglide.lang%', locale),
     });
   });
+  // A meeting page's first requests, announced with the shell: on a slow link they travel while
+  // the app's script downloads instead of after it (apps/bench firstLoad measures it).
+  const meeting = /^\/m\/([a-z0-9]{1,64})\/?$/.exec(event.url.pathname);
+  if (meeting && response.headers.get('content-type')?.startsWith('text/html')) {
+    response.headers.append('link', `</api/me>; rel=preload; as=fetch; crossorigin, </api/meetings/${meeting[1]}>; rel=preload; as=fetch; crossorigin`);
+  }
   const csp = response.headers.get('content-security-policy');
   if (csp && isEmbeddablePage(event.url.pathname)) {
     response.headers.set('content-security-policy', csp.replace("frame-ancestors 'none'", 'frame-ancestors *'));

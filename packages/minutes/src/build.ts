@@ -1,4 +1,5 @@
-import { AFFILIATIONS, electionNoteText, LABELS, standings, type FollowUpDto, type Locale, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { AFFILIATIONS, electionNoteText, formatArea, LABELS, percentOf, standings, type FollowUpDto, type Locale, type OwnersResult, type PollChoice, type PollDto, type PollResult } from '@yishi/model';
+import { buildCharterMinutes } from './charter.ts';
 import { noteBlocks } from './rich.ts';
 import { MINUTES_TEXT, type MinutesText } from './text.ts';
 import type { Attendance, MinutesDraw, MinutesFollowUp, MinutesInput, MinutesItem, MinutesPoll, MinutesPollRow, Minutes, PollOutcomeCode } from './types.ts';
@@ -76,11 +77,41 @@ function ruleText(poll: PollDto, text: MinutesText): string {
       return text.poll.choice;
     case 'ranking':
       return text.poll.ranking;
+    case 'owners':
+      return text.poll.owners.matter[poll.matter ?? 'ordinary'];
   }
 }
 
+/**
+ * An owners' poll's double count as a table: yes / no / abstain by area and by heads (shares of
+ * those who took part), then participation against the register (areas in m² with two decimals).
+ */
+export function doubleCount(result: OwnersResult, text: MinutesText): NonNullable<MinutesPoll['double']> {
+  const o = text.poll.owners;
+  const { area, heads } = result;
+  const choice = (id: 'yes' | 'no' | 'abstain') => [
+    text.poll.motionChoice[id],
+    o.part(formatArea(area[id]), percentOf(area[id], area.participating)),
+    o.part(String(heads[id]), percentOf(heads[id], heads.participating)),
+  ];
+  return {
+    notice: o.notice,
+    header: ['', o.area, o.heads],
+    rows: [
+      choice('yes'),
+      choice('no'),
+      choice('abstain'),
+      [
+        o.participating,
+        o.share(formatArea(area.participating), formatArea(area.total), percentOf(area.participating, area.total)),
+        o.share(String(heads.participating), String(heads.total), percentOf(heads.participating, heads.total)),
+      ],
+    ],
+  };
+}
+
 function labelOf(poll: PollDto, id: string, text: MinutesText): string {
-  if (poll.kind === 'motion' && (id === 'yes' || id === 'no' || id === 'abstain')) return text.poll.motionChoice[id];
+  if ((poll.kind === 'motion' || poll.kind === 'owners') && (id === 'yes' || id === 'no' || id === 'abstain')) return text.poll.motionChoice[id];
   return poll.options.find((o) => o.id === id)?.label ?? id;
 }
 
@@ -88,6 +119,13 @@ function labelOf(poll: PollDto, id: string, text: MinutesText): string {
 function pollOutcome(poll: PollDto, result: PollResult, text: MinutesText, locale: Locale): { rows: MinutesPollRow[]; code: PollOutcomeCode; outcome: string } {
   const list = (ids: string[]) => ids.map((id) => labelOf(poll, id, text)).join(text.list);
   const quorumFailed = !result.quorumMet;
+  if ('area' in result) {
+    const o = text.poll.owners;
+    const paper = result.paper ? `${text.list === ', ' ? '; ' : '；'}${o.paper(result.paper)}` : '';
+    if (!result.participationMet) return { rows: [], code: 'quorum-not-met', outcome: o.participationNotMet + paper };
+    const sep = text.list === ', ' ? '; ' : '；';
+    return { rows: [], code: result.passed ? 'passed' : 'failed', outcome: `${result.passed ? text.poll.passed : text.poll.failed}${sep}${o.participationMet}${paper}` };
+  }
   if ('passed' in result) {
     const rows = (['yes', 'no', 'abstain'] as const).map((id) => ({ label: text.poll.motionChoice[id], value: result.counts[id] }));
     if (quorumFailed) return { rows, code: 'quorum-not-met', outcome: text.poll.quorumNotMet };
@@ -168,6 +206,7 @@ function polls(input: MinutesInput, locale: Locale, text: MinutesText): MinutesP
         outcome: { code: shown.code, text: shown.outcome },
         // Only a named poll's result lists voters; a secret poll's choices never enter the minutes.
         votes: !poll.secret && closed ? (poll.result!.votes ?? []).map((v) => ({ name: v.name, choice: choiceText(poll, v.choice, text) })) : [],
+        ...(closed && 'area' in poll.result! ? { double: doubleCount(poll.result, text) } : {}),
       };
     });
 }
@@ -254,6 +293,7 @@ export function buildMinutes(input: MinutesInput, locale: Locale = 'zh-CN'): Min
     items: items(input, text),
     polls: polls(input, locale, text),
     draws: draws(input, text),
+    charter: input.charter ? buildCharterMinutes(input.charter, input.polls, locale) : null,
     followUps: {
       carriedOver: input.followUps.carriedOver.map((f) => followUp(f, locale)),
       created: input.followUps.created.map((f) => followUp(f, locale)),

@@ -16,6 +16,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Locale } from '@yishi/model';
+import { amendmentLine, CHARTER_TEXT } from './charter.ts';
 import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
 import type { Block, Inline, Minutes, MinutesFollowUp } from './types.ts';
 
@@ -255,6 +256,10 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
         ),
       );
     }
+    if (poll.double) {
+      body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: poll.double.notice, bold: true })] }));
+      body.push(table(poll.double.header, poll.double.rows, [2, 4, 3]));
+    }
     if (poll.votes.length) {
       body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: text.poll.namedVotes, bold: true })] }));
       body.push(table([text.attendance.names, text.poll.option], poll.votes.map((v) => [v.name, v.choice]), [3, 7]));
@@ -275,6 +280,25 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
       if (draw.verifyUrl) body.push(field(d.verify, draw.verifyUrl));
       body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: `${withColon(d.entries)}`, bold: true })] }));
       body.push(new Paragraph({ children: [new TextRun(draw.entries.map((e, i) => `${i + 1}. ${e}`).join('　'))] }));
+    }
+  }
+
+  if (minutes.charter) {
+    const c = minutes.charter;
+    const ct = CHARTER_TEXT[minutes.locale];
+    heading(ct.section);
+    body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(c.title)] }));
+    body.push(field(text.fields.status, c.statusLabel));
+    body.push(field(ct.finalVote, c.finalVote.votes ? `${c.finalVote.outcome}（${c.finalVote.votes}）` : c.finalVote.outcome));
+    body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: ct.adoptedText, bold: true })] }));
+    for (const clause of c.adoptedText)
+      body.push(new Paragraph({ indent: { left: INDENT }, children: clause.split('\n').map((l, i) => new TextRun({ text: l, break: i > 0 ? 1 : undefined })) }));
+    body.push(new Paragraph({ children: [new TextRun({ text: ct.leftOut, color: '555555' })] }));
+    body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: ct.history, bold: true })] }));
+    for (const clause of c.clauses) {
+      body.push(new Paragraph({ children: [new TextRun({ text: `${clause.number}. ${clause.statusLabel}${clause.inserted ? ct.inserted : ''}　`, bold: true }), new TextRun(clause.text.replace(/\s*\n\s*/g, ' '))] }));
+      if (clause.changed) body.push(new Paragraph({ indent: { left: INDENT }, children: [new TextRun({ text: `${withColon(ct.original)}${clause.original}`, color: '555555' })] }));
+      for (const a of clause.amendments) body.push(new Paragraph({ indent: { left: INDENT }, children: [new TextRun(amendmentLine(a, minutes.locale))] }));
     }
   }
 

@@ -6,3 +6,4 @@ export { renderMarkdown, escapeMarkdown } from './markdown.ts';
 export { renderDocx } from './docx.ts';
 export { minutesFileName, contentDisposition } from './filename.ts';
 export * from './api.ts';
+export * from './charter.ts';

@@ -1,3 +1,4 @@
+import { amendmentLine, CHARTER_TEXT } from './charter.ts';
 import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
 
 /** The colon (and space) that follows a label in its script. */
@@ -228,6 +229,12 @@ export function renderMarkdown(minutes: Minutes): string {
         ),
       );
     }
+    if (poll.double) {
+      line();
+      line(`**${escapeMarkdown(poll.double.notice)}**`);
+      line();
+      out.push(...table(poll.double.header, poll.double.rows));
+    }
     if (poll.votes.length) {
       line();
       line(`**${escapeMarkdown(text.poll.namedVotes)}**`);
@@ -257,6 +264,35 @@ export function renderMarkdown(minutes: Minutes): string {
       draw.entries.forEach((e, i) => line(`${i + 1}. ${escapeMarkdown(e)}`));
       line();
     }
+  }
+
+  if (minutes.charter) {
+    const c = minutes.charter;
+    const ct = CHARTER_TEXT[minutes.locale];
+    heading(ct.section);
+    line(`### ${escapeMarkdown(c.title)}`);
+    line();
+    field(text.fields.status, c.statusLabel);
+    field(ct.finalVote, c.finalVote.votes ? `${c.finalVote.outcome}（${c.finalVote.votes}）` : c.finalVote.outcome);
+    line();
+    line(`**${escapeMarkdown(ct.adoptedText)}**`);
+    line();
+    for (const clause of c.adoptedText) {
+      out.push(...clause.split('\n').map((l) => `> ${escapeMarkdown(l)}`));
+      line('>');
+    }
+    if (out[out.length - 1] === '>') out.pop();
+    line();
+    line(escapeMarkdown(ct.leftOut));
+    line();
+    line(`**${escapeMarkdown(ct.history)}**`);
+    line();
+    for (const clause of c.clauses) {
+      line(`${clause.number}. **${escapeMarkdown(clause.statusLabel)}**${clause.inserted ? escapeMarkdown(ct.inserted) : ''}　${escapeMarkdown(clause.text.replace(/\s*\n\s*/g, ' '))}`);
+      if (clause.changed) line(`   - ${escapeMarkdown(withColon(ct.original))}${escapeMarkdown(clause.original.replace(/\s*\n\s*/g, ' '))}`);
+      for (const a of clause.amendments) line(`   - ${escapeMarkdown(amendmentLine(a, minutes.locale).replace(/\s*\n\s*/g, ' '))}`);
+    }
+    line();
   }
 
   heading(text.sections.followUps);

@@ -57,6 +57,21 @@ export interface MinutesText {
     tieMark: string;
     namedVotes: string;
     motionChoice: Record<'yes' | 'no' | 'abstain', string>;
+    owners: {
+      /** 摸底表決（非業主大會決議）: what this count is not. */
+      notice: string;
+      matter: Record<'ordinary' | 'major', string>;
+      area: string;
+      heads: string;
+      participating: string;
+      /** "419.50 / 609.50 m²（68.83%）" */
+      share: (part: string, whole: string, percent: string) => string;
+      /** "299.25 m²（71.33%）" */
+      part: (value: string, percent: string) => string;
+      participationMet: string;
+      participationNotMet: string;
+      paper: (n: number) => string;
+    };
   };
   followUp: { title: string; owner: string; due: string; status: string; progress: string; origin: string; overdue: string; none: string };
   signatures: string[];
@@ -95,7 +110,7 @@ const zhCN: MinutesText = {
   item: { notes: '讨论记录', decision: '议定事项', minutes: (n) => `${n} 分钟` },
   agendaStatus: { pending: '未讨论', discussing: '讨论中', done: '已完成' },
   poll: {
-    kind: { motion: '议案表决', election: '选举', choice: '单项选择', ranking: '排序' },
+    kind: { motion: '议案表决', election: '选举', choice: '单项选择', ranking: '排序', owners: '业主表决' },
     secret: '不记名投票',
     named: '记名投票',
     option: '选项',
@@ -126,6 +141,21 @@ const zhCN: MinutesText = {
     tieMark: '并列',
     namedVotes: '记名投票明细',
     motionChoice: { yes: '赞成', no: '反对', abstain: '弃权' },
+    owners: {
+      notice: '摸底表决（非业主大会决议）',
+      matter: {
+        ordinary: '一般事项：参与表决的专有部分面积过半数且参与表决人数过半数同意（《民法典》第二百七十八条）',
+        major: '重大事项：参与表决的专有部分面积四分之三以上且参与表决人数四分之三以上同意（《民法典》第二百七十八条第一款第六至八项）',
+      },
+      area: '专有部分面积（m²）',
+      heads: '人数',
+      participating: '参与表决',
+      share: (part, whole, percent) => `${part} / ${whole}（${percent}%）`,
+      part: (value, percent) => `${value}（${percent}%）`,
+      participationMet: '参与表决的面积和人数均达到三分之二以上',
+      participationNotMet: '参与表决的面积或人数未达到三分之二，不能形成决定',
+      paper: (n) => `其中纸质票 ${n} 张`,
+    },
   },
   followUp: { title: '事项', owner: '责任方', due: '期限', status: '状态', progress: '最新进展', origin: '来源会议', overdue: '已逾期', none: '无' },
   signatures: ['主持人签字', '记录人签字', '日期'],
@@ -162,7 +192,7 @@ const zhTW: MinutesText = {
   item: { notes: '討論記錄', decision: '議定事項', minutes: (n) => `${n} 分鐘` },
   agendaStatus: { pending: '未討論', discussing: '討論中', done: '已完成' },
   poll: {
-    kind: { motion: '議案表決', election: '選舉', choice: '單項選擇', ranking: '排序' },
+    kind: { motion: '議案表決', election: '選舉', choice: '單項選擇', ranking: '排序', owners: '業主表決' },
     secret: '不記名投票',
     named: '記名投票',
     option: '選項',
@@ -193,6 +223,21 @@ const zhTW: MinutesText = {
     tieMark: '並列',
     namedVotes: '記名投票明細',
     motionChoice: { yes: '贊成', no: '反對', abstain: '棄權' },
+    owners: {
+      notice: '摸底表決（非業主大會決議）',
+      matter: {
+        ordinary: '一般事項：參與表決的專有部分面積過半數且參與表決人數過半數同意（《民法典》第二百七十八條）',
+        major: '重大事項：參與表決的專有部分面積四分之三以上且參與表決人數四分之三以上同意（《民法典》第二百七十八條第一款第六至八項）',
+      },
+      area: '專有部分面積（m²）',
+      heads: '人數',
+      participating: '參與表決',
+      share: (part, whole, percent) => `${part} / ${whole}（${percent}%）`,
+      part: (value, percent) => `${value}（${percent}%）`,
+      participationMet: '參與表決的面積和人數均達到三分之二以上',
+      participationNotMet: '參與表決的面積或人數未達到三分之二，不能形成決定',
+      paper: (n) => `其中紙本票 ${n} 張`,
+    },
   },
   followUp: { title: '事項', owner: '責任方', due: '期限', status: '狀態', progress: '最新進展', origin: '來源會議', overdue: '已逾期', none: '無' },
   signatures: ['主持人簽字', '記錄人簽字', '日期'],
@@ -229,7 +274,7 @@ const en: MinutesText = {
   item: { notes: 'Notes', decision: 'Decision', minutes: (n) => `${n} min` },
   agendaStatus: { pending: 'Not discussed', discussing: 'In discussion', done: 'Done' },
   poll: {
-    kind: { motion: 'Motion', election: 'Election', choice: 'Single choice', ranking: 'Ranking' },
+    kind: { motion: 'Motion', election: 'Election', choice: 'Single choice', ranking: 'Ranking', owners: "Owners' poll" },
     secret: 'Secret ballot',
     named: 'Roll call',
     option: 'Option',
@@ -260,6 +305,21 @@ const en: MinutesText = {
     tieMark: 'tie',
     namedVotes: 'Roll call',
     motionChoice: { yes: 'Yes', no: 'No', abstain: 'Abstain' },
+    owners: {
+      notice: "Straw poll (not a decision of the owners' assembly)",
+      matter: {
+        ordinary: 'Ordinary matter: more than half of the participating floor area and more than half of the participating owners in favour (Civil Code art. 278)',
+        major: 'Major matter: at least three quarters of the participating floor area and of the participating owners in favour (Civil Code art. 278, items 6–8)',
+      },
+      area: 'Floor area (m²)',
+      heads: 'Owners',
+      participating: 'Took part',
+      share: (part, whole, percent) => `${part} / ${whole} (${percent}%)`,
+      part: (value, percent) => `${value} (${percent}%)`,
+      participationMet: 'At least two thirds of the floor area and of the owners took part',
+      participationNotMet: 'Less than two thirds of the floor area or of the owners took part: no decision',
+      paper: (n) => `${n} of them on paper`,
+    },
   },
   followUp: { title: 'What', owner: 'Who', due: 'Due', status: 'Status', progress: 'Latest progress', origin: 'From meeting', overdue: 'overdue', none: 'None' },
   signatures: ['Host signature', 'Secretary signature', 'Date'],

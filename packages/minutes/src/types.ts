@@ -1,3 +1,4 @@
+import type { MinutesCharter } from './charter.ts';
 import type {
   Affiliation,
   AgendaStatus,
@@ -6,6 +7,7 @@ import type {
   Locale,
   MeetingDocJson,
   MeetingKind,
+  CharterJson,
   DrawDto,
   ParticipantDto,
   PollDto,
@@ -38,6 +40,8 @@ export interface MinutesInput {
   /** Draws by lot (RFC 3797), each with the address of its public verification page. */
   draws?: (DrawDto & { verifyUrl?: string })[];
   followUps: { carriedOver: FollowUpDto[]; created: FollowUpDto[] };
+  /** The charter deliberated clause by clause (readCharter), if the meeting had one. */
+  charter?: CharterJson | null;
 }
 
 /** A draw by lot as the minutes record it: the inputs, the method and the result. */
@@ -148,6 +152,8 @@ export interface MinutesPoll {
   outcome: { code: PollOutcomeCode; text: string };
   /** Named polls only, never a secret one: who chose what, in words. */
   votes: { name: string; choice: string }[];
+  /** Owners' polls, once closed: the double count (by area and by heads) as a table of words. */
+  double?: { notice: string; header: string[]; rows: string[][] };
 }
 
 export interface MinutesFollowUp {
@@ -190,6 +196,8 @@ export interface Minutes {
   polls: MinutesPoll[];
   /** Empty when the meeting drew no lots (the section is then left out). */
   draws: MinutesDraw[];
+  /** The charter deliberated clause by clause, or null (the section is then left out). */
+  charter: MinutesCharter | null;
   followUps: { carriedOver: MinutesFollowUp[]; created: MinutesFollowUp[] };
   /** Closing summary paragraphs (empty when none was written). */
   summary: string[];

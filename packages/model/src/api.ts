@@ -75,8 +75,13 @@ export const updateParticipantBody = z
     present: z.boolean().optional(),
     eligible: z.boolean().optional(),
     affiliation: z.enum(AFFILIATIONS).optional(),
+    /** The units of the register the participant represents (owners' polls); replaces the list. Host or secretary. */
+    units: z.array(z.string().min(1).max(64)).max(2000).optional(),
+    /** Of those, the ones held by proxy (委托) for their owners. */
+    proxy: z.array(z.string().min(1).max(64)).max(2000).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0);
+  .refine((b) => Object.keys(b).length > 0)
+  .refine((b) => b.proxy === undefined || b.units !== undefined, { path: ['proxy'] });
 export type UpdateParticipantBody = z.infer<typeof updateParticipantBody>;
 
 /** A user as the API shows them. */
@@ -141,10 +146,24 @@ export interface ParticipantDto {
   role: MeetingRole;
   present: boolean;
   eligible: boolean;
+  /** Units of the register this participant represents in owners' polls ("1-201"; proxy: held for their owners). */
+  units?: { id: string; label: string; proxy: boolean }[];
 }
 
 export interface JoinResultDto {
   meetingId: string;
   userId: string;
   role: MeetingRole;
+}
+
+/** A charter (规约) adopted in a meeting and published on the community's public board (公示). */
+export interface PublicCharterDto {
+  meetingId: string;
+  meetingTitle: string;
+  title: string;
+  /** The agreed clauses in order. */
+  clauses: string[];
+  /** The final motion's numbers, when it was voted. */
+  votes: { yes: number; no: number; abstain: number } | null;
+  publishedAt: string;
 }

@@ -51,3 +51,16 @@ export function documentWriteAccess(role: MeetingRole, status: MeetingStatus): b
 export function mayDeleteAgendaItems(role: MeetingRole): boolean {
   return canFacilitate(role);
 }
+
+/** Roles that may propose amendments to a charter's clauses (逐条协商): everyone but observers. */
+export function mayProposeAmendments(role: MeetingRole): boolean {
+  return canEdit(role);
+}
+
+/**
+ * Roles that run a charter's deliberation: split the draft, take clauses in order, decide
+ * amendments, mark clauses agreed / deferred / deleted, put the whole to adoption.
+ */
+export function mayDecideCharter(role: MeetingRole): boolean {
+  return canFacilitate(role);
+}

@@ -65,6 +65,15 @@ export const ERRORS = {
   seed_too_large: 400,
   draw_seeded: 409,
   draw_too_large: 413,
+  // Owners' polls (double count).
+  unit_taken: 409,
+  unit_online: 409,
+  unit_voted: 409,
+  not_owners_poll: 409,
+  owners_register_empty: 409,
+  // Charters deliberated clause by clause.
+  charter_not_adopted: 409,
+  docx_unreadable: 400,
 } as const;
 export type ErrorCode = keyof typeof ERRORS | (string & {});
 
@@ -131,6 +140,13 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: '随机数太多或太长：最多 16 组，每组最多 16 个数，每个数最多 18 位。',
     draw_seeded: '这次抽签已经填入随机数、得出结果，不能再更改。',
     draw_too_large: '抽签名单太长了，请缩短各项的文字或减少项数。',
+    unit_taken: '{unit} 已由{name}代表（同一业主的房屋、开发商未售房屋要由同一人代表）。一套房屋在一次会议里只能由一人代表。',
+    unit_online: '{unit} 已绑定到到会的{name}，由其在平板上投票，不能再录入纸质票。',
+    unit_voted: '{unit} 的纸质票已经录入过了，同一套房屋不能投两次。',
+    not_owners_poll: '只有业主表决才能按房屋录入纸质票。',
+    owners_register_empty: '社区的房屋登记册是空的，或者没有面积：请先导入带面积的登记册，再开始业主表决。',
+    charter_not_adopted: '规约全文还没有表决通过，不能发布到公示栏。',
+    docx_unreadable: '无法读取这个文件：请上传 1 MB 以内的 Word 文档（.docx），或直接粘贴文字。',
   },
   'zh-TW': {
     invalid_input: '輸入有誤，請檢查：{fields}',
@@ -192,6 +208,13 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: '隨機數太多或太長：最多 16 組，每組最多 16 個數，每個數最多 18 位。',
     draw_seeded: '這次抽籤已經填入隨機數、得出結果，不能再更改。',
     draw_too_large: '抽籤名單太長了，請縮短各項的文字或減少項數。',
+    unit_taken: '{unit} 已由{name}代表（同一業主的房屋、開發商未售房屋要由同一人代表）。一套房屋在一次會議裡只能由一人代表。',
+    unit_online: '{unit} 已綁定到到會的{name}，由其在平板上投票，不能再錄入紙本票。',
+    unit_voted: '{unit} 的紙本票已經錄入過了，同一套房屋不能投兩次。',
+    not_owners_poll: '只有業主表決才能按房屋錄入紙本票。',
+    owners_register_empty: '社區的房屋登記冊是空的，或者沒有面積：請先匯入帶面積的登記冊，再開始業主表決。',
+    charter_not_adopted: '規約全文還沒有表決通過，不能發布到公示欄。',
+    docx_unreadable: '無法讀取這個檔案：請上傳 1 MB 以內的 Word 文件（.docx），或直接貼上文字。',
   },
   en: {
     invalid_input: 'Please check: {fields}',
@@ -253,14 +276,21 @@ const MESSAGES: Record<Locale, Messages> = {
     seed_too_large: 'Too many or too long random values: at most 16 groups of at most 16 numbers of at most 18 digits.',
     draw_seeded: 'This draw already has its random values and result; they cannot be changed.',
     draw_too_large: 'The list is too long; please shorten the entries or use fewer.',
+    unit_taken: '{unit} is already represented by {name} (the units of one owner, and the developer\'s unsold units, go to one person). A unit is represented by one person per meeting.',
+    unit_online: '{unit} is bound to {name}, who is present and votes on a device; no paper ballot can be entered for it.',
+    unit_voted: 'A paper ballot for {unit} has already been entered; a unit cannot vote twice.',
+    not_owners_poll: 'Paper ballots by unit are only for owners\' polls.',
+    owners_register_empty: 'The community\'s unit register is empty or has no areas: import a register with areas before an owners\' poll.',
+    charter_not_adopted: 'The charter has not been adopted by a final vote yet, so it cannot be published on the notice board.',
+    docx_unreadable: 'This file cannot be read: please upload a Word document (.docx) of at most 1 MB, or paste the text.',
   },
 };
 
 /** Field names as a person reads them, for invalid_input messages. */
 const FIELD_LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决', entries: '抽签名单', winners: '抽出数量', seedSource: '随机数来源', seed: '随机数', drawId: '抽签', ballot: '选票形式', threshold: '当选票数要求', rules: '当选人构成要求', groups: '候选人类别' },
-  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決', entries: '抽籤名單', winners: '抽出數量', seedSource: '隨機數來源', seed: '隨機數', drawId: '抽籤', ballot: '選票形式', threshold: '當選票數要求', rules: '當選人構成要求', groups: '候選人類別' },
-  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls', entries: 'list of entries', winners: 'number to draw', seedSource: 'random source', seed: 'random values', drawId: 'draw', ballot: 'ballot form', threshold: 'votes needed to be elected', rules: 'composition rules', groups: 'candidate groups' },
+  'zh-CN': { text: '意见内容', building: '楼栋', unit: '房号', ideaIds: '意见', themeIds: '主题', themeId: '主题', units: '房屋登记', area: '面积', owners: '业主', developer: '开发商', ranking: '排序', pairs: '两两比较', closesAt: '截止时间', method: '排序方式', households: '住户确认方式', projects: '项目', collectedBy: '收集人', category: '类别', ideas: '意见', pairsPerHousehold: '比较次数', userId: '参与者', order: '顺序', limitSeconds: '发言时间', attendanceQuorum: '到会人数要求', username: '用户名', password: '密码', name: '姓名', title: '标题', kind: '会议类型', communityId: '社区', startsAt: '时间', location: '地点', code: '会议码', affiliation: '身份', role: '角色', present: '到会', eligible: '表决资格', meetingId: '会议', pollId: '表决', options: '选项', seats: '应选名额', rule: '通过规则', quorum: '法定人数', secret: '不记名', choice: '选择', eligibleAffiliations: '投票身份', agendaItemId: '议程' , ownerAffiliation: '责任方', ownerUserId: '负责人', ownerName: '负责人', dueDate: '期限', status: '状态', body: '内容', summary: '会议小结', locale: '语言', reason: '原因', closePolls: '表决', entries: '抽签名单', winners: '抽出数量', seedSource: '随机数来源', seed: '随机数', drawId: '抽签', ballot: '选票形式', threshold: '当选票数要求', rules: '当选人构成要求', groups: '候选人类别', matter: '表决事项类型', unitId: '房屋' },
+  'zh-TW': { text: '意見內容', building: '樓棟', unit: '房號', ideaIds: '意見', themeIds: '主題', themeId: '主題', units: '房屋登記', area: '面積', owners: '業主', developer: '開發商', ranking: '排序', pairs: '兩兩比較', closesAt: '截止時間', method: '排序方式', households: '住戶確認方式', projects: '項目', collectedBy: '收集人', category: '類別', ideas: '意見', pairsPerHousehold: '比較次數', userId: '參與者', order: '順序', limitSeconds: '發言時間', attendanceQuorum: '到會人數要求', username: '使用者名稱', password: '密碼', name: '姓名', title: '標題', kind: '會議類型', communityId: '社區', startsAt: '時間', location: '地點', code: '會議碼', affiliation: '身分', role: '角色', present: '到會', eligible: '表決資格', meetingId: '會議', pollId: '表決', options: '選項', seats: '應選名額', rule: '通過規則', quorum: '法定人數', secret: '不記名', choice: '選擇', eligibleAffiliations: '投票身分', agendaItemId: '議程' , ownerAffiliation: '責任方', ownerUserId: '負責人', ownerName: '負責人', dueDate: '期限', status: '狀態', body: '內容', summary: '會議小結', locale: '語言', reason: '原因', closePolls: '表決', entries: '抽籤名單', winners: '抽出數量', seedSource: '隨機數來源', seed: '隨機數', drawId: '抽籤', ballot: '選票形式', threshold: '當選票數要求', rules: '當選人構成要求', groups: '候選人類別', matter: '表決事項類型', unitId: '房屋' },
+  en: { text: 'idea', building: 'building', unit: 'unit', ideaIds: 'ideas', themeIds: 'themes', themeId: 'theme', units: 'unit register', area: 'area', owners: 'owners', developer: 'developer', ranking: 'ranking', pairs: 'pairwise answers', closesAt: 'closing date', method: 'method', households: 'household check', projects: 'projects', collectedBy: 'collected by', category: 'category', ideas: 'ideas', pairsPerHousehold: 'pairs per household', username: 'username', password: 'password', name: 'name', title: 'title', kind: 'meeting kind', communityId: 'community', startsAt: 'date and time', location: 'place', code: 'join code', affiliation: 'affiliation', role: 'role', present: 'present', eligible: 'eligible', meetingId: 'meeting', pollId: 'poll', options: 'options', seats: 'seats', rule: 'rule', quorum: 'quorum', secret: 'secret ballot', choice: 'choice', eligibleAffiliations: 'who may vote', agendaItemId: 'agenda item' , ownerAffiliation: 'responsible party', ownerUserId: 'owner', ownerName: 'owner', dueDate: 'due date', status: 'status', body: 'text', summary: 'summary', locale: 'language', reason: 'reason', closePolls: 'polls', entries: 'list of entries', winners: 'number to draw', seedSource: 'random source', seed: 'random values', drawId: 'draw', ballot: 'ballot form', threshold: 'votes needed to be elected', rules: 'composition rules', groups: 'candidate groups', matter: 'kind of matter', unitId: 'unit' },
 };
 
 /** The message for an error code in a locale, with { userId: 'participant', order: 'order', limitSeconds: 'speaking time', attendanceQuorum: 'attendance quorum',placeholders} filled in. */

@@ -1,3 +1,5 @@
+// First: configures zod before any schema of the model is built (see zodConfig.ts).
+import './zodConfig.ts';
 export * from './enums.ts';
 export * from './locale.ts';
 export * from './joinCode.ts';
@@ -11,3 +13,4 @@ export * from './room.ts';
 export * from './pages.ts';
 export * from './ideas/index.ts';
 export * from './draw/index.ts';
+export * from './charter/index.ts';

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { AFFILIATIONS, type MeetingRole } from './enums.ts';
 import type { ErrorCode } from './errors.ts';
 import { fewestToMeet, requiredCount } from './tally/election.ts';
+import { OWNERS_MATTERS, type OwnersBallot, type OwnersMatter, type OwnersResult } from './tally/owners.ts';
 
 /** Kinds of poll (see shared/CONTRACT.md). */
-export const POLL_KINDS = ['motion', 'election', 'choice', 'ranking'] as const;
+export const POLL_KINDS = ['motion', 'election', 'choice', 'ranking', 'owners'] as const;
 export type PollKind = (typeof POLL_KINDS)[number];
 
 /** Pass rules for motions. */
@@ -84,11 +85,19 @@ export const pollCreatePayload = z.object({
   ballot: z.enum(ELECTION_BALLOTS).optional(),
   threshold: z.enum(ELECTION_THRESHOLDS).optional(),
   rules: z.array(compositionRule).max(POLL_LIMITS.rules).optional(),
+  /** Owners' polls only: an ordinary matter (majority of both counts) or a major one (3/4 of both). */
+  matter: z.enum(OWNERS_MATTERS).optional(),
 });
 export type PollCreatePayload = z.infer<typeof pollCreatePayload>;
 
 /** The kind-dependent rules of poll:create; returns the offending field or null. */
 export function checkPollShape(p: PollCreatePayload): string | null {
+  if (p.kind === 'owners') {
+    if (p.matter === undefined) return 'matter';
+    for (const field of ['options', 'seats', 'rule', 'ballot', 'threshold', 'rules', 'eligibleAffiliations', 'quorum'] as const) if (p[field] !== undefined) return field;
+    return null;
+  }
+  if (p.matter !== undefined) return 'matter';
   if (p.kind !== 'election') {
     if (p.ballot !== undefined) return 'ballot';
     if (p.threshold !== undefined) return 'threshold';
@@ -165,7 +174,7 @@ export function checkChoice(
     return entries.filter(([, m]) => m === 'yes').length > (poll.seats ?? 1) ? 'too_many_yes' : null;
   }
   if (typeof choice === 'object' && !Array.isArray(choice)) return 'invalid_choice';
-  if (poll.kind === 'motion') return typeof choice === 'string' && (MOTION_CHOICES as readonly string[]).includes(choice) ? null : 'invalid_choice';
+  if (poll.kind === 'motion' || poll.kind === 'owners') return typeof choice === 'string' && (MOTION_CHOICES as readonly string[]).includes(choice) ? null : 'invalid_choice';
   if (poll.kind === 'choice') return typeof choice === 'string' && ids.has(choice) ? null : 'invalid_choice';
   if (!Array.isArray(choice)) return 'invalid_choice';
   if (new Set(choice).size !== choice.length || !choice.every((c) => ids.has(c))) return 'invalid_choice';
@@ -235,7 +244,10 @@ export interface ResultCommon {
   votes?: { userId: string; name: string; choice: PollChoice }[];
 }
 
-export type PollResult = (MotionResult | ElectionResult | ChoiceResult | RankingResult) & ResultCommon;
+export type PollResult = (MotionResult | ElectionResult | ChoiceResult | RankingResult | OwnersResult) & ResultCommon;
+
+/** What a ballot stores: the choice as sent, or for owners' polls the choice with its units' weight. */
+export type StoredChoice = PollChoice | OwnersBallot;
 
 /** A poll as every participant sees it. */
 export interface PollDto {
@@ -256,6 +268,11 @@ export interface PollDto {
   rules?: CompositionRule[];
   /** A further round (另行選舉): the poll whose unfilled seats it fills. */
   runoffOf?: string;
+  /** Owners' polls: the matter, and from open on the register's totals (area in hundredths of m², heads). */
+  matter?: OwnersMatter;
+  register?: { totalArea: number; totalHeads: number };
+  /** Owners' polls: ballots the secretary entered on paper (not in `turnout.voted`). */
+  paperBallots?: number;
   /** poll:create only: what the host should know (e.g. 'not-competitive': candidates do not exceed seats). */
   warnings?: PollWarning[];
   status: PollStatus;
@@ -271,6 +288,8 @@ export interface PollDto {
 export interface MyPollStatus {
   eligible: boolean;
   voted: boolean;
+  /** Owners' polls: the units the caller's ballot covers (labels like "1-201"), their area and heads. */
+  represents?: { units: string[]; area: number; heads: number };
 }
 
 export interface AckError {
@@ -288,6 +307,52 @@ export type PollVoteAck = Ack<{ receipt: string }>;
 export const pollRunoffPayload = z.object({ pollId: id });
 export type PollRunoffPayload = z.infer<typeof pollRunoffPayload>;
 
+/** poll:paper — a paper ballot of an owners' poll, entered by unit (host or secretary). */
+export const pollPaperPayload = z.object({ pollId: id, unitId: id, choice: z.enum(MOTION_CHOICES) });
+export type PollPaperPayload = z.infer<typeof pollPaperPayload>;
+
+/** poll:units — an open or closed owners' poll's units as the secretary enters paper ballots. */
+export const pollUnitsPayload = z.object({ pollId: id });
+export type PollUnitsPayload = z.infer<typeof pollUnitsPayload>;
+
+/** One unit of an owners' poll: `online` — represented by a participant voting on a device; `paper` — a paper ballot was entered; `open` — neither yet. */
+export interface PollUnitDto {
+  id: string;
+  label: string;
+  /** Hundredths of m². */
+  area: number;
+  /** The person (art. 9) the unit counts as; units of one person are entered together. */
+  head: string;
+  owners: string[];
+  developer: boolean;
+  state: 'online' | 'paper' | 'open';
+  /** online: who represents it, and whether by proxy (委托). */
+  by?: string;
+  proxy?: boolean;
+}
+
+/** GET /api/meetings/:id/units: the register at check-in, with who represents each unit in this meeting. */
+export interface MeetingUnitDto {
+  id: string;
+  label: string;
+  /** Hundredths of m². */
+  area: number;
+  owners: string[];
+  developer: boolean;
+  /** Units with one head are one person (art. 9) and are bound together. */
+  head: string;
+  userId?: string;
+  proxy?: boolean;
+}
+export interface MeetingUnitsDto {
+  units: MeetingUnitDto[];
+  totalArea: number;
+  heads: number;
+}
+
+export type PollPaperAck = Ack<{ poll: PollDto; receipt: string; units: string[] }>;
+export type PollUnitsAck = Ack<{ units: PollUnitDto[] }>;
+
 /** socket.io events a client sends; each takes an ack callback. Typed once for server, web and tests. */
 export interface ClientToServerEvents {
   'meeting:enter': (payload: MeetingEnterPayload, ack: (answer: MeetingEnterAck) => void) => void;
@@ -297,6 +362,8 @@ export interface ClientToServerEvents {
   'poll:close': (payload: PollClosePayload, ack: (answer: PollAck) => void) => void;
   'poll:vote': (payload: PollVotePayload, ack: (answer: PollVoteAck) => void) => void;
   'poll:runoff': (payload: PollRunoffPayload, ack: (answer: PollAck) => void) => void;
+  'poll:paper': (payload: PollPaperPayload, ack: (answer: PollPaperAck) => void) => void;
+  'poll:units': (payload: PollUnitsPayload, ack: (answer: PollUnitsAck) => void) => void;
 }
 
 /** socket.io events the server sends to everyone in a meeting room. */

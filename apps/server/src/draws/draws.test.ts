@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { count, eq } from 'drizzle-orm';
 import { draws } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import { computeDraw, DRAW_LIMITS, type DrawClientToServerEvents, type DrawDto, type DrawServerToClientEvents, type ClientToServerEvents } from '@yishi/model';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, TestClient, type TestContext } from '../testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, TestClient, type TestContext, socketClients } from '../testing.ts';
 import { createSocketLayer } from '../live/socket.ts';
 
 type Client = Socket<DrawServerToClientEvents, DrawClientToServerEvents & ClientToServerEvents>;
@@ -12,7 +12,7 @@ type Client = Socket<DrawServerToClientEvents, DrawClientToServerEvents & Client
 let ctx: TestContext;
 let url: string;
 let close: () => Promise<void>;
-const sockets: Client[] = [];
+const { connect, entered, sockets } = socketClients<Client>(() => url);
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -26,21 +26,7 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-function connect(cookie: string, headers: Record<string, string> = {}): Promise<Client> {
-  const socket: Client = connectClient(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie, ...headers }, reconnection: false, forceNew: true });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => reject(error));
-  });
-}
 
-async function entered(client: TestClient, meetingId: string, headers: Record<string, string> = {}) {
-  const socket = await connect(client.cookieHeader(), headers);
-  const ack = await socket.emitWithAck('meeting:enter', { meetingId });
-  expect(ack.ok).toBe(true);
-  return socket;
-}
 
 const drawCount = async (meetingId: string) => (await ctx.deps.db.select({ n: count() }).from(draws).where(eq(draws.meetingId, meetingId)))[0]!.n;
 
@@ -107,7 +93,7 @@ describe(`draws by lot on ${testDriver}`, () => {
 
   it('refuses bad input with a reason in the reader’s language and stores nothing', async () => {
     const { host, meeting } = await meetingWithHost(ctx.app);
-    const en = await entered(host.client, meeting.id, { 'accept-language': 'en' });
+    const en = await entered(host.client, meeting.id, '', { 'accept-language': 'en' });
     const zhTW = await connect(`${host.client.cookieHeader()}; PARAGLIDE_LOCALE=zh-TW`);
     const zhCN = await entered(host.client, meeting.id);
     const good = { meetingId: meeting.id, title: '車位抽籤', entries: ['A1', 'A2', 'A3'], winners: 1, seedSource: '12月2日福彩3D' };

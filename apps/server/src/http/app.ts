@@ -21,6 +21,7 @@ import { contentDisposition, minutesQuery, summaryBody } from '@yishi/minutes';
 import type { Deps } from '../deps.ts';
 import { requireAccount, requireCommunityMember } from '../access.ts';
 import * as accounts from '../services/accounts.ts';
+import * as charters from '../services/charters.ts';
 import * as attendance from '../services/attendance.ts';
 import * as demo from '../services/demo.ts';
 import * as communities from '../services/communities.ts';
@@ -33,6 +34,7 @@ import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
 import { readBody, type AppContext, type AppEnv } from './context.ts';
 import { AppError } from '../errors.ts';
+import { meetingUnits } from '../polls/owners.ts';
 import { ideaRoutes } from '../ideas/routes.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -199,6 +201,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     return c.json(await meetings.updateParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'), body));
   });
 
+  api.get('/meetings/:id/units', async (c) => c.json(await meetingUnits(deps, c.var.user?.id, c.req.param('id'))));
+
   api.delete('/meetings/:id/participants/:userId', async (c) => {
     await meetings.removeParticipant(deps, c.var.user, c.req.param('id'), c.req.param('userId'));
     return c.body(null, 204);
@@ -246,6 +250,22 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       });
     });
   }
+
+  // The charter deliberated clause by clause: its text as DOCX, and publishing the adopted text.
+  api.get('/meetings/:id/charter.docx', async (c) => {
+    const file = await charters.exportCharterDocx(deps, c.var.user, c.req.param('id'), minutesLocale(c));
+    return c.body(file.body, 200, {
+      'content-type': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'content-disposition': contentDisposition(file.fileName),
+      'cache-control': 'private, no-store',
+      'x-content-type-options': 'nosniff',
+    });
+  });
+  // A DOCX draft's text (the API's body limit bounds the upload).
+  api.post('/meetings/:id/charter/draft-text', async (c) =>
+    c.json(await charters.draftFromDocx(deps, c.var.user, c.req.param('id'), new Uint8Array(await c.req.arrayBuffer()))),
+  );
+  api.post('/meetings/:id/charter/publish', async (c) => c.json(await charters.publishCharter(deps, c.var.user, c.req.param('id'))));
 
   api.put('/meetings/:id/summary', async (c) => {
     const body = await readBody(c, summaryBody);

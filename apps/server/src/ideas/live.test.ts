@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { testDriver } from '@yishi/db/testing';
 import type { IdeaDto, IdeasClientToServerEvents, IdeasServerToClientEvents } from '@yishi/model';
 import { createSocketLayer } from '../live/socket.ts';
-import { TestClient, createTestContext, listeningServer, meetingWithHost, signedUp, testAddress, type TestContext } from '../testing.ts';
+import { TestClient, createTestContext, listeningServer, meetingWithHost, signedUp, testAddress, type TestContext, socketClients } from '../testing.ts';
 
 type Client = Socket<IdeasServerToClientEvents, IdeasClientToServerEvents>;
 
 let ctx: TestContext;
 let url: string;
 let close: () => Promise<void>;
-const sockets: Client[] = [];
+const { connect, sockets } = socketClients<Client>(() => url);
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -24,14 +24,6 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-function connect(cookie: string): Promise<Client> {
-  const socket: Client = connectClient(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
 
 describe(`organisers' live list (${testDriver})`, () => {
   it('a watching admin gets every new idea as it arrives and a nudge on theme changes; others are refused', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { count, eq } from 'drizzle-orm';
 import { pollBallots, pollVoters } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import type { ClientToServerEvents, ElectionResult, Mark, PollDto, ServerToClientEvents } from '@yishi/model';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, type TestClient, type TestContext } from '../testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, type TestContext, socketClients } from '../testing.ts';
 import { createSocketLayer } from './socket.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -12,7 +12,7 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 let ctx: TestContext;
 let url: string;
 let close: () => Promise<void>;
-const sockets: Client[] = [];
+const { entered, sockets } = socketClients<Client>(() => url);
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -26,19 +26,6 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-function connect(cookie: string): Promise<Client> {
-  const socket: Client = connectClient(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie }, reconnection: false, forceNew: true });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => reject(error));
-  });
-}
-async function entered(client: TestClient, meetingId: string, cookieExtra = '') {
-  const socket = await connect(client.cookieHeader() + cookieExtra);
-  expect((await socket.emitWithAck('meeting:enter', { meetingId })).ok).toBe(true);
-  return socket;
-}
 const ballotsOf = async (pollId: string) => (await ctx.deps.db.select({ n: count() }).from(pollBallots).where(eq(pollBallots.pollId, pollId)))[0]!.n;
 const marksOf = async (pollId: string) => (await ctx.deps.db.select({ n: count() }).from(pollVoters).where(eq(pollVoters.pollId, pollId)))[0]!.n;
 /** The poll:state that announces the poll closed. */

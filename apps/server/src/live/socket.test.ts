@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connectClient, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { count, eq } from 'drizzle-orm';
 import { pollBallots, pollVoters } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import type { ClientToServerEvents, PollDto, ServerToClientEvents } from '@yishi/model';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, TestClient, type TestContext } from '../testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, TestClient, type TestContext, socketClients } from '../testing.ts';
 import { createSocketLayer } from './socket.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -12,7 +12,7 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 let ctx: TestContext;
 let url: string;
 let close: () => Promise<void>;
-const sockets: Client[] = [];
+const { connect, entered, sockets } = socketClients<Client>(() => url);
 
 beforeAll(async () => {
   ctx = await createTestContext();
@@ -28,27 +28,7 @@ afterAll(async () => {
 });
 
 /** A real socket.io client with a browser's cookie; rejects when the handshake is refused. */
-function connect(cookie: string, headers: Record<string, string> = {}): Promise<Client> {
-  const socket: Client = connectClient(url, {
-    path: '/socket.io',
-    transports: ['websocket'],
-    extraHeaders: { cookie, ...headers },
-    reconnection: false,
-    forceNew: true,
-  });
-  sockets.push(socket);
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', (error) => reject(error));
-  });
-}
 
-async function entered(client: TestClient, meetingId: string, headers: Record<string, string> = {}) {
-  const socket = await connect(client.cookieHeader(), headers);
-  const ack = await socket.emitWithAck('meeting:enter', { meetingId });
-  expect(ack.ok).toBe(true);
-  return socket;
-}
 
 async function ballotsOf(pollId: string) {
   return (await ctx.deps.db.select({ n: count() }).from(pollBallots).where(eq(pollBallots.pollId, pollId)))[0]!.n;

@@ -12,6 +12,8 @@ import {
   pollOpenPayload,
   pollRunoffPayload,
   pollVotePayload,
+  pollPaperPayload,
+  pollUnitsPayload,
   queueLowerPayload,
   queueMeetingPayload,
   queueNextPayload,
@@ -42,7 +44,8 @@ import { authenticate, nodeRequestContext } from '../request.ts';
 import { AppError } from '../errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
 import { Coalescer } from '../polls/coalescer.ts';
-import { castVote, closePoll, createPoll, createRunoff, getPoll, listPolls, myPollStatus, openPoll } from '../polls/service.ts';
+import { castVote, closePoll, createPoll, createRunoff, dtoWithTurnout, getPoll, listPolls, myPollStatus, openPoll, sealOf } from '../polls/service.ts';
+import { enterPaperBallot, listPollUnits } from '../polls/owners.ts';
 import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { quietClient } from '../scale/redis.ts';
 import { meetingAccess } from '../access.ts';
@@ -322,6 +325,15 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
       on('poll:vote', pollVotePayload, async (body) => ({
         receipt: await castVote(deps, box, userId, socket.data.sessionToken, body),
       }));
+
+      // Owners' polls: the secretary enters paper ballots by unit; everyone sees the count go up.
+      on('poll:units', pollUnitsPayload, async (body) => ({ units: await listPollUnits(deps, userId, body) }));
+      on('poll:paper', pollPaperPayload, async (body) => {
+        const entered = await enterPaperBallot(deps, userId, body, (poll) => sealOf(deps, poll));
+        const poll = await dtoWithTurnout(deps, entered.poll);
+        io.to(meetingRoom(poll.meetingId)).emit('poll:state', { poll });
+        return { poll, receipt: entered.receipt, units: entered.units };
+      });
 
       // The speaker queue: every change is broadcast whole (it is small and capped).
       const queueChanged = (queue: QueueDto) => {

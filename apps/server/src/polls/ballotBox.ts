@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { pollBallots, polls, pollVoters, type Db, type Tx } from '@yishi/db';
-import type { PollChoice } from '@yishi/model';
+import type { StoredChoice } from '@yishi/model';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
@@ -14,7 +14,7 @@ export interface VoteRequest {
   userId: string;
   /** The raw session token: seals the receipt so that only this session can read it back. */
   sessionToken: string;
-  choice: PollChoice;
+  choice: StoredChoice;
   /** The choice in canonical form (canonicalChoice): tells a retry from a second, different vote. */
   choiceKey: string;
   /** Named polls store who voted on the ballot; secret polls never do. */

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { MOTION_CHOICES, RECEIPT_LENGTH, type PollChoice, type PollKind } from '@yishi/model';
+import { MOTION_CHOICES, RECEIPT_LENGTH, UNIT_LIMITS, type OwnersBallot, type PollChoice, type PollKind, type StoredChoice } from '@yishi/model';
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -62,7 +62,7 @@ export function receiptTag(key: Buffer, receipt: string): string {
  * ballot so equal choices never give equal ciphertexts, the ballot id as associated data), padded
  * to the poll's `sealedLength` so that every ballot of a poll has the same length.
  */
-export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, receipt: string, length: number): Uint8Array {
+export function sealBallot(key: Buffer, ballotId: string, choice: StoredChoice, receipt: string, length: number): Uint8Array {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(Buffer.from(ballotId));
@@ -70,7 +70,7 @@ export function sealBallot(key: Buffer, ballotId: string, choice: PollChoice, re
   return Buffer.concat([iv, cipher.getAuthTag(), body]);
 }
 
-const sealedJson = (choice: PollChoice, receipt: string) => JSON.stringify({ c: choice, r: receipt });
+const sealedJson = (choice: StoredChoice, receipt: string) => JSON.stringify({ c: choice, r: receipt });
 
 /**
  * The length every sealed plaintext of a poll is padded to: that of its longest possible ballot
@@ -81,8 +81,12 @@ export function sealedLength(poll: { kind: PollKind; options: { id: string }[]; 
   const ids = poll.options.map((o) => o.id).sort((a, b) => Buffer.byteLength(b) - Buffer.byteLength(a));
   // A marks ballot at its longest marks every candidate with the longest mark.
   const longestMark = [...MOTION_CHOICES].sort((a, b) => b.length - a.length)[0]!;
-  const longest: PollChoice =
-    poll.kind === 'election' && poll.ballot === 'marks'
+  // An owners' ballot at its longest: the longest word, the whole register's area and heads, not paper.
+  const ownersLongest: OwnersBallot = { choice: longestMark, area: UNIT_LIMITS.areaHundredths * UNIT_LIMITS.units, heads: UNIT_LIMITS.units, paper: false };
+  const longest: StoredChoice =
+    poll.kind === 'owners'
+      ? ownersLongest
+      : poll.kind === 'election' && poll.ballot === 'marks'
       ? (Object.fromEntries(ids.map((id) => [id, longestMark])) as PollChoice)
       : poll.kind === 'motion'
       ? [...MOTION_CHOICES].sort((a, b) => b.length - a.length)[0]!
@@ -109,7 +113,7 @@ export class SealBroken extends Error {
 }
 
 /** Opens what sealBallot sealed; throws SealBroken otherwise. */
-export function openBallot(key: Buffer, ballotId: string, sealed: Uint8Array): { choice: PollChoice; receipt: string } {
+export function openBallot(key: Buffer, ballotId: string, sealed: Uint8Array): { choice: StoredChoice; receipt: string } {
   const buf = Buffer.from(sealed);
   if (buf.length <= IV_BYTES + TAG_BYTES) throw new SealBroken();
   let plain: string;
@@ -121,6 +125,6 @@ export function openBallot(key: Buffer, ballotId: string, sealed: Uint8Array): {
   } catch {
     throw new SealBroken();
   }
-  const { c, r } = JSON.parse(plain) as { c: PollChoice; r: string };
+  const { c, r } = JSON.parse(plain) as { c: StoredChoice; r: string };
   return { choice: c, receipt: r };
 }

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { pollEligible, polls, type Db } from '@yishi/db';
+import { pollWeights, type Weights } from './owners.ts';
 
 /** A poll row as stored. */
 export type PollRow = typeof polls.$inferSelect;
@@ -8,6 +9,8 @@ export type PollRow = typeof polls.$inferSelect;
 export interface OpenPoll {
   row: PollRow;
   eligible: ReadonlySet<string>;
+  /** Owners' polls: what each voter's ballot covers (fixed at open like the eligible set). */
+  weights?: Weights;
 }
 
 /** How many open polls are kept; a meeting has a handful, a busy server a few hundred at most. */
@@ -63,6 +66,8 @@ export class OpenPolls {
       .select({ userId: pollEligible.userId })
       .from(pollEligible)
       .where(eq(pollEligible.pollId, pollId));
-    return { row, eligible: new Set(voters.map((v) => v.userId)) };
+    const open: OpenPoll = { row, eligible: new Set(voters.map((v) => v.userId)) };
+    if (row.kind === 'owners') open.weights = await pollWeights(this.db, pollId);
+    return open;
   }
 }

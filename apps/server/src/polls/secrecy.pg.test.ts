@@ -146,3 +146,57 @@ if (scaleEnvReady(['DATABASE_URL'])) {
     });
   });
 }
+
+// Issue 12, "no better than chance over repeated runs": after close, an attacker who knows the order
+// in which people voted (the room saw it) guesses that the k-th ballot row — by physical order
+// (ctid) or by id — is the k-th voter's. Over many polls the hits must stay at what a random
+// guess gets; without the closing shuffle every guess would hit (voters here vote one at a time).
+if (scaleEnvReady(['DATABASE_URL'])) {
+  const RUNS = 20;
+  describe('linking after close, over repeated polls on PostgreSQL', () => {
+    let ctx: TestContext;
+    let box: BallotBox;
+    beforeAll(async () => {
+      ctx = await createTestContext();
+      box = new BallotBox(ctx.deps.db, ctx.deps.logger, { windowMs: 2 });
+    });
+    afterAll(async () => {
+      await box?.close();
+      await ctx?.dispose();
+    });
+
+    it(`row order and ids predict choices no better than chance (${RUNS} polls × ${VOTERS} voters)`, async () => {
+      const { host, meeting } = await meetingWithHost(ctx.app);
+      const voters: { client: TestClient; userId: string }[] = [{ client: host.client, userId: host.user.id }];
+      for (let i = 1; i < VOTERS; i++) voters.push(await joinedGuest(ctx.app, meeting.joinCode, `住户${i}`));
+      const hits = { ctid: 0, id: 0 };
+      let chance = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const poll = await createPoll(ctx.deps, host.user.id, { meetingId: meeting.id, kind: 'motion', title: `第${run + 1}次`, secret: true });
+        await openPoll(ctx.deps, host.user.id, { pollId: poll.id });
+        // One at a time, in a random order, with random choices: each ballot its own batch.
+        const order = [...voters].sort(() => Math.random() - 0.5);
+        const choices: string[] = [];
+        for (const v of order) {
+          const choice = CHOICES[Math.floor(Math.random() * CHOICES.length)]!;
+          await castVote(ctx.deps, box, v.userId, v.client.cookies.get('yishi_session')!, { pollId: poll.id, choice });
+          choices.push(choice);
+        }
+        await closePoll(ctx.deps, box, host.user.id, { pollId: poll.id });
+        const byCtid = (await ctx.deps.db.execute(sql`select choice #>> '{}' as c from poll_ballots where poll_id = ${poll.id} order by ctid`)) as unknown as { c: string }[];
+        const byId = (await ctx.deps.db.execute(sql`select choice #>> '{}' as c from poll_ballots where poll_id = ${poll.id} order by id`)) as unknown as { c: string }[];
+        hits.ctid += byCtid.filter((b, k) => b.c === choices[k]).length;
+        hits.id += byId.filter((b, k) => b.c === choices[k]).length;
+        // A random guess hits, at each position, with the share of ballots that made that choice.
+        for (const c of choices) chance += choices.filter((x) => x === c).length / choices.length;
+      }
+      const guesses = RUNS * VOTERS;
+      // Four standard deviations of a binomial around the chance expectation (≈ 1/3 per guess).
+      const p = chance / guesses;
+      const bound = 4 * Math.sqrt(guesses * p * (1 - p));
+      console.info(`[secrecy] after close, ${guesses} guesses: ctid order ${hits.ctid}, id order ${hits.id}, chance ${chance.toFixed(1)} ± ${bound.toFixed(1)}`);
+      expect(Math.abs(hits.ctid - chance)).toBeLessThan(bound);
+      expect(Math.abs(hits.id - chance)).toBeLessThan(bound);
+    }, 120_000);
+  });
+}

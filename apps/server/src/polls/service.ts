@@ -26,6 +26,9 @@ import {
   type ElectionResult,
   type ElectionThreshold,
   type PollRunoffPayload,
+  type StoredChoice,
+  type MotionChoice,
+  type OwnersMatter,
   pollWarnings,
   requiredCount,
 } from '@yishi/model';
@@ -38,6 +41,7 @@ import type { PollRow } from './openPolls.ts';
 import { shuffle } from './receipts.ts';
 import { openBallot, SealBroken, sealedLength } from './ballotSeal.ts';
 import type { Logger } from '../logger.ts';
+import { fixRegister, ownersOf, paperCounts, pollWeights, weighted } from './owners.ts';
 
 /** Motion options have fixed ids; the labels are the Chinese the room reads, clients may localize by id. */
 const MOTION_OPTIONS: PollOption[] = [
@@ -50,7 +54,7 @@ const MOTION_OPTIONS: PollOption[] = [
 const REWRITE_CHUNK = 1000;
 
 /** The DTO of a poll row; counts and receipts appear only once closed. */
-export function pollDto(row: PollRow, voted: number): PollDto {
+export function pollDto(row: PollRow, voted: number, paper = 0): PollDto {
   const dto: PollDto = {
     id: row.id,
     meetingId: row.meetingId,
@@ -70,6 +74,11 @@ export function pollDto(row: PollRow, voted: number): PollDto {
   if (row.election?.threshold) dto.threshold = row.election.threshold as ElectionThreshold;
   if (row.election?.rules?.length) dto.rules = row.election.rules;
   if (row.runoffOf) dto.runoffOf = row.runoffOf;
+  if (row.owners) {
+    dto.matter = row.owners.matter as OwnersMatter;
+    if (row.owners.totalArea !== undefined) dto.register = { totalArea: row.owners.totalArea, totalHeads: row.owners.totalHeads ?? 0 };
+    if (row.status !== 'draft') dto.paperBallots = paper;
+  }
   if (row.status !== 'draft') dto.smallGroup = row.secret && row.eligibleCount < SMALL_GROUP;
   if (row.status === 'closed') {
     if (row.result) dto.result = row.result as PollResult;
@@ -92,14 +101,23 @@ async function turnouts(deps: Deps, pollIds: string[]): Promise<Map<string, numb
 export async function getPoll(deps: Deps, pollId: string): Promise<PollDto | null> {
   const [row] = await deps.db.select().from(polls).where(eq(polls.id, pollId));
   if (!row) return null;
-  return pollDto(row, (await turnouts(deps, [pollId])).get(pollId) ?? 0);
+  return dtoWithTurnout(deps, row);
+}
+
+/** A poll row as its DTO with its turnout (and paper ballots) read now. */
+export async function dtoWithTurnout(deps: Deps, row: PollRow): Promise<PollDto> {
+  const [voted, paper] = await Promise.all([turnouts(deps, [row.id]), row.kind === 'owners' ? paperCounts(deps.db, [row.id]) : new Map<string, number>()]);
+  return pollDto(row, voted.get(row.id) ?? 0, paper.get(row.id) ?? 0);
 }
 
 /** Every poll of a meeting in creation order (for reconnecting clients, the minutes and the board). */
 export async function listPolls(deps: Deps, meetingId: string): Promise<PollDto[]> {
   const rows = await deps.db.select().from(polls).where(eq(polls.meetingId, meetingId)).orderBy(asc(polls.createdAt), asc(polls.id));
-  const voted = await turnouts(deps, rows.map((r) => r.id));
-  return rows.map((r) => pollDto(r, voted.get(r.id) ?? 0));
+  const [voted, paper] = await Promise.all([
+    turnouts(deps, rows.map((r) => r.id)),
+    paperCounts(deps.db, rows.filter((r) => r.kind === 'owners').map((r) => r.id)),
+  ]);
+  return rows.map((r) => pollDto(r, voted.get(r.id) ?? 0, paper.get(r.id) ?? 0));
 }
 
 /** Whether the user may vote in, and has voted in, each poll of a meeting. */
@@ -112,7 +130,14 @@ export async function myPollStatus(deps: Deps, meetingId: string, userId: string
   ]);
   const e = new Set(eligible.map((r) => r.pollId));
   const v = new Set(voted.map((r) => r.pollId));
-  return Object.fromEntries(ids.map((id) => [id, { eligible: e.has(id), voted: v.has(id) }]));
+  const mine: Record<string, MyPollStatus> = Object.fromEntries(ids.map((id) => [id, { eligible: e.has(id), voted: v.has(id) }]));
+  // Owners' polls: what the caller's ballot covers (their own units and those they hold by proxy).
+  const owners = await deps.db.select({ id: polls.id }).from(polls).where(and(eq(polls.meetingId, meetingId), eq(polls.kind, 'owners'), ne(polls.status, 'draft')));
+  for (const { id } of owners) {
+    const weight = (await pollWeights(deps.db, id, userId)).get(userId);
+    if (weight && mine[id]) mine[id].represents = weight;
+  }
+  return mine;
 }
 
 /** The poll and the caller's place in its meeting; not_found / forbidden otherwise. */
@@ -161,7 +186,7 @@ export async function createPoll(deps: Deps, userId: string, body: PollCreatePay
       kind: body.kind,
       title: body.title,
       options:
-        body.kind === 'motion'
+        body.kind === 'motion' || body.kind === 'owners'
           ? MOTION_OPTIONS
           : body.options!.map((o, i) => {
               if (typeof o === 'string') return { id: `o${i + 1}`, label: o };
@@ -171,6 +196,7 @@ export async function createPoll(deps: Deps, userId: string, body: PollCreatePay
       seats: body.kind === 'election' ? body.seats! : null,
       election: body.kind === 'election' ? electionSettings(body) : null,
       rule: body.kind === 'motion' ? (body.rule ?? 'majority') : null,
+      owners: body.kind === 'owners' ? { matter: body.matter! } : null,
       quorum: body.quorum ?? null,
       secret: body.secret,
       eligibleAffiliations: body.eligibleAffiliations ?? null,
@@ -233,7 +259,7 @@ export async function createRunoff(deps: Deps, userId: string, body: PollRunoffP
  */
 export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload): Promise<PollDto> {
   const { poll } = await pollAccess(deps, body.pollId, userId);
-  await facilitatorOfRunning(deps, poll.meetingId, userId);
+  const access = await facilitatorOfRunning(deps, poll.meetingId, userId);
   const row = await deps.db.transaction(async (tx) => {
     const [locked] = await tx.select().from(polls).where(eq(polls.id, poll.id)).for('update');
     if (locked?.status !== 'draft') throw new AppError('poll_not_draft');
@@ -242,13 +268,20 @@ export async function openPoll(deps: Deps, userId: string, body: PollOpenPayload
       .from(participants)
       .where(and(eq(participants.meetingId, poll.meetingId), eq(participants.present, true), eq(participants.eligible, true), ne(participants.role, 'observer')));
     const only = locked.eligibleAffiliations;
-    const voters = only ? roster.filter((p) => only.includes(p.affiliation)) : roster;
+    let voters = only ? roster.filter((p) => only.includes(p.affiliation)) : roster;
+    let owners: PollRow['owners'] = locked.owners;
+    if (locked.kind === 'owners') {
+      // The register is copied into the poll; only those who represent units vote on a device.
+      const fixed = await fixRegister(tx, locked, access.meeting.communityId, voters.map((v) => v.userId));
+      voters = voters.filter((v) => fixed.represented.has(v.userId));
+      owners = { matter: locked.owners?.matter ?? 'ordinary', totalArea: fixed.totalArea, totalHeads: fixed.totalHeads };
+    }
     if (locked.secret && voters.length < SMALL_GROUP && !body.confirmSmallGroup) throw new AppError('small_group_confirm', { count: voters.length });
     if (voters.length) await tx.insert(pollEligible).values(voters.map((v) => ({ pollId: poll.id, userId: v.userId })));
     const [opened] = await tx
       .update(polls)
       // Secret polls are sealed under a key from the server secret; the poll keeps its fingerprint.
-      .set({ status: 'open', eligibleCount: voters.length, openedAt: new Date(), keyCheck: locked.secret ? deps.ballotKeys.check(poll.id) : null })
+      .set({ status: 'open', eligibleCount: voters.length, openedAt: new Date(), keyCheck: locked.secret ? deps.ballotKeys.check(poll.id) : null, owners })
       .where(eq(polls.id, poll.id))
       .returning();
     return opened!;
@@ -269,7 +302,14 @@ export async function castVote(deps: Deps, box: BallotBox, userId: string, sessi
   );
   if (bad) throw new AppError(bad, bad === 'too_many_yes' ? { seats: poll.seats ?? 1 } : {});
   const choiceKey = canonicalChoice(poll.kind as PollKind, body.choice);
-  return box.cast({ pollId: poll.id, userId, sessionToken, choice: body.choice, choiceKey, named: !poll.secret, seal: sealOf(deps, poll) });
+  let choice: StoredChoice = body.choice;
+  if (poll.kind === 'owners') {
+    // The ballot carries the weight of the units its voter represents, never who they are.
+    const weight = open?.weights?.get(userId) ?? (await pollWeights(deps.db, poll.id, userId)).get(userId);
+    if (!weight) throw new AppError('not_eligible');
+    choice = weighted(body.choice as MotionChoice, weight);
+  }
+  return box.cast({ pollId: poll.id, userId, sessionToken, choice, choiceKey, named: !poll.secret, seal: sealOf(deps, poll) });
 }
 
 /**
@@ -283,7 +323,7 @@ function sealKeyOf(deps: Deps, poll: PollRow): Buffer | null {
   return deps.ballotKeys.key(poll.id);
 }
 
-function sealOf(deps: Deps, poll: PollRow): { key: Buffer; length: number } | null {
+export function sealOf(deps: Deps, poll: PollRow): { key: Buffer; length: number } | null {
   const key = sealKeyOf(deps, poll);
   return key && { key, length: sealedLength({ kind: poll.kind as PollKind, options: poll.options, seats: poll.seats, ballot: poll.election?.ballot }) };
 }
@@ -335,8 +375,9 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
         quorum: locked.quorum ?? undefined,
         secret: locked.secret,
         eligible: locked.eligibleCount,
+        owners: ownersOf(locked),
       },
-      ballots.map((b) => b.choice as PollChoice),
+      ballots.map((b) => b.choice),
     );
     if (result.unanimousSmallGroup && !body.confirmUnanimous) throw new AppError('unanimous_confirm');
     if (!locked.secret) {
@@ -344,7 +385,7 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
       const nameOf = new Map(names.map((n) => [n.userId, n.name]));
       result.votes = ballots
         .filter((b) => b.voterId)
-        .map((b) => ({ userId: b.voterId!, name: nameOf.get(b.voterId!) ?? '', choice: b.choice as PollChoice }))
+        .map((b) => ({ userId: b.voterId!, name: nameOf.get(b.voterId!) ?? '', choice: namedChoice(b.choice) }))
         .sort((a, b) => a.name.localeCompare(b.name, 'zh') || a.userId.localeCompare(b.userId));
     }
     // Rewrite: every ballot gets this transaction's xmin and a shuffled place; no batch survives.
@@ -363,14 +404,19 @@ export async function closePoll(deps: Deps, box: BallotBox, userId: string, body
   });
   box.openPolls.forget(poll.id);
   await vacuumBallots(deps.db, deps.logger);
-  return pollDto(row, (await turnouts(deps, [poll.id])).get(poll.id) ?? 0);
+  return dtoWithTurnout(deps, row);
 }
 
 type BallotRow = typeof pollBallots.$inferSelect;
 
+/** A named poll's published choice: an owners' ballot shows its choice, not its weight. */
+function namedChoice(choice: StoredChoice): PollChoice {
+  return typeof choice === 'object' && !Array.isArray(choice) && 'area' in choice ? (choice.choice as PollChoice) : (choice as PollChoice);
+}
+
 /** A stored ballot with its choice and receipt readable: opened with the poll key when sealed. */
-function openedBallot(b: BallotRow, sealKey: Buffer | null): BallotRow & { choice: PollChoice; receipt: string } {
-  if (b.sealed === null) return { ...b, choice: b.choice as PollChoice, receipt: b.receipt! };
+function openedBallot(b: BallotRow, sealKey: Buffer | null): BallotRow & { choice: StoredChoice; receipt: string } {
+  if (b.sealed === null) return { ...b, choice: b.choice as StoredChoice, receipt: b.receipt! };
   // A sealed ballot in a poll without a key, or one that does not open: the transaction rolls back,
   // the poll stays open and every ballot stays as it was.
   if (!sealKey) throw new AppError('ballot_key_lost');

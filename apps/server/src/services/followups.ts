@@ -21,6 +21,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { newId } from '../ids.ts';
 import { requireParticipant } from '../access.ts';
+import { publicCharters } from './charters.ts';
 
 /** Today as YYYY-MM-DD in China Standard Time, the day the communities live in. */
 export function todayInChina(now = new Date()): string {
@@ -234,7 +235,7 @@ export async function publicBoard(deps: Deps, communityId: string) {
     ownerUserId: null,
     notes: notes.filter((n) => n.body).map(({ authorName: _a, ...note }) => note),
   }));
-  return { community, followUps: items, generatedAt: new Date().toISOString() };
+  return { community, followUps: items, charters: await publicCharters(deps, communityId), generatedAt: new Date().toISOString() };
 }
 
 const CSV_HEADER = ['事项', '责任方', '负责人', '期限', '状态', '逾期', '来源会议', '最新进展'];

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { SessionUser } from '@yishi/auth';
 import { communities, meetingEvents, meetings, participants, pollEligible, polls, speakerQueue, users } from '@yishi/db';
 import {
+  canFacilitate,
   normalizeJoinCode,
   type Affiliation,
   type CreateMeetingBody,
@@ -23,6 +24,7 @@ import { addressKey } from '../limits.ts';
 import { endUserSessions } from '../sessions.ts';
 import { startSession, type NewSession } from './accounts.ts';
 import { requireAccount, requireCommunityMember, requireHost, requireParticipant, meetingAccess } from '../access.ts';
+import { bindUnits, boundUnits, type BoundUnit } from '../polls/owners.ts';
 
 type ParticipantRow = typeof participants.$inferSelect;
 type Tx = Parameters<Parameters<Deps['db']['transaction']>[0]>[0];
@@ -190,8 +192,8 @@ export async function joinMeeting(deps: Deps, user: SessionUser | null, body: Jo
   return { result: { meetingId: meeting.id, userId: guest.id, role: 'participant' }, session };
 }
 
-export function participantDto(row: ParticipantRow): ParticipantDto {
-  return {
+export function participantDto(row: ParticipantRow, bound?: BoundUnit[]): ParticipantDto {
+  const dto: ParticipantDto = {
     userId: row.userId,
     name: row.name,
     affiliation: row.affiliation as Affiliation,
@@ -199,6 +201,8 @@ export function participantDto(row: ParticipantRow): ParticipantDto {
     present: row.present,
     eligible: row.eligible,
   };
+  if (bound?.length) dto.units = bound;
+  return dto;
 }
 
 export async function listParticipants(deps: Deps, user: SessionUser | null, meetingId: string): Promise<ParticipantDto[]> {
@@ -208,7 +212,8 @@ export async function listParticipants(deps: Deps, user: SessionUser | null, mee
     .from(participants)
     .where(eq(participants.meetingId, meetingId))
     .orderBy(asc(participants.joinedAt), asc(participants.name));
-  return rows.map(participantDto);
+  const bound = await boundUnits(deps.db, meetingId);
+  return rows.map((row) => participantDto(row, bound.get(row.userId)));
 }
 
 /**
@@ -252,7 +257,23 @@ export async function updateParticipant(
   userId: string,
   patch: UpdateParticipantBody,
 ): Promise<ParticipantDto> {
-  await requireHost(deps, user, meetingId);
+  const { units: unitIds, proxy, ...fields } = patch;
+  // Units are bound on their own (all or nothing, apart from role or presence changes).
+  if (unitIds && Object.keys(fields).length) throw new AppError('invalid_input', {}, {}, ['units']);
+  // Binding units is check-in work the secretary does too; everything else is the host's.
+  if (!unitIds) await requireHost(deps, user, meetingId);
+  else {
+    const access = await requireParticipant(deps, user, meetingId);
+    if (!canFacilitate(access.role)) throw new AppError('forbidden');
+  }
+  const [exists] = await deps.db.select({ userId: participants.userId }).from(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)));
+  if (!exists) throw new AppError('not_found');
+  if (unitIds) {
+    await bindUnits(deps, meetingId, userId, unitIds, proxy ?? []);
+    const [row] = await deps.db.select().from(participants).where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)));
+    deps.events.emit('roster', meetingId);
+    return participantDto(row!, (await boundUnits(deps.db, meetingId)).get(userId));
+  }
   const updated = await deps.db.transaction(async (tx) => {
     const [target] = await tx
       .select()
@@ -268,11 +289,11 @@ export async function updateParticipant(
     }
     const [row] = await tx
       .update(participants)
-      .set(patch)
+      .set(fields)
       .where(and(eq(participants.meetingId, meetingId), eq(participants.userId, userId)))
       .returning();
     return row!;
   });
   deps.events.emit('roster', meetingId);
-  return participantDto(updated);
+  return participantDto(updated, (await boundUnits(deps.db, meetingId)).get(userId));
 }

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { SessionUser } from '@yishi/auth';
 import { communities, meetings } from '@yishi/db';
 import { buildMinutes, minutesFileName, renderDocx, renderMarkdown, type Minutes, type MinutesInput } from '@yishi/minutes';
-import { canFacilitate, readAgenda, type Locale, type MeetingKind } from '@yishi/model';
+import { canFacilitate, readAgenda, readCharter, type Locale, type MeetingKind } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { readStoredState } from '../yjs/persistence.ts';
@@ -46,6 +46,7 @@ async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess)
     meetingFollowUps(deps, user, meeting.id),
   ]);
   const agenda = readAgenda(doc);
+  const charter = readCharter(doc);
   doc.destroy();
   return {
     meeting: {
@@ -67,6 +68,7 @@ async function gatherInput(deps: Deps, user: SessionUser, access: MeetingAccess)
     polls,
     draws: draws.map((d) => ({ ...d, verifyUrl: new URL(`/d/${d.id}`, deps.publicBaseUrl()).toString() })),
     followUps,
+    charter,
   };
 }
 

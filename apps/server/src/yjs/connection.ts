@@ -1,6 +1,6 @@
 import type { WebSocket, RawData } from 'ws';
 import { encodeAwarenessUpdate, applyAwarenessUpdate } from 'y-protocols/awareness';
-import { documentWriteAccess, mayDeleteAgendaItems, YJS_CLOSE, type MeetingRole } from '@yishi/model';
+import { documentWriteAccess, mayDeleteAgendaItems, mayDecideCharter, YJS_CLOSE, type MeetingRole } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import { TokenBucket } from '../limits.ts';
 import { decodeAwareness, encodeAwareness } from './awareness.ts';
@@ -176,7 +176,7 @@ export class Connection implements RoomPeer {
     }
     const verdict = this.room.guard.check(
       update,
-      { mayDeleteItems: mayDeleteAgendaItems(this.role), ownClients: this.ownClients },
+      { mayDeleteItems: mayDeleteAgendaItems(this.role), mayDecideCharter: mayDecideCharter(this.role), ownClients: this.ownClients },
       decoded,
     );
     if (!verdict.ok) {

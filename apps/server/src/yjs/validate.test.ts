@@ -1,12 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
-import { agendaOf, createAgendaItem, deleteAgendaItem, metaOf, readAgenda } from '@yishi/model';
+import {
+  SAMPLE_CHARTER_DRAFT,
+  agendaOf,
+  charterOf,
+  createAgendaItem,
+  createCharter,
+  decideAmendment,
+  deleteAgendaItem,
+  mergeClauseWithPrevious,
+  metaOf,
+  proposeAmendment,
+  readAgenda,
+  readCharter,
+  setClauseStatus,
+  setClauseText,
+  splitClauseAt,
+  updateCharter,
+  withdrawAmendment,
+} from '@yishi/model';
 import { forgedDelete } from './testing.ts';
 import { IngestGuard, MAX_DOC_DEPTH, type Sender } from './validate.ts';
 
-const host: Sender = { mayDeleteItems: true, ownClients: new Set() };
-const resident = (own: number[] = []): Sender => ({ mayDeleteItems: false, ownClients: new Set(own) });
+const host: Sender = { mayDeleteItems: true, mayDecideCharter: true, ownClients: new Set() };
+const resident = (own: number[] = []): Sender => ({ mayDeleteItems: false, mayDecideCharter: false, ownClients: new Set(own) });
 
 /** A server document with its guard, and a client that syncs with it through the guard. */
 function setup() {
@@ -126,6 +144,141 @@ describe('validated ingest', () => {
     expect(push(r, resident([r.clientID])).ok).toBe(true);
     deleteAgendaItem(r, hostItem, { name: '居民', at: Date.now() });
     expect(push(r, resident([r.clientID]))).toEqual({ ok: false, reason: 'only the host or the secretary may delete an agenda item' });
+  });
+
+  it('accepts the host running a charter: draft, split, merge, statuses, decisions', () => {
+    const { client, push, server } = setup();
+    const h = client();
+    createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+    expect(push(h).ok).toBe(true);
+    const [first, second] = readCharter(h)!.clauses;
+    const part = splitClauseAt(h, first!.id, 4)!;
+    expect(push(h).ok).toBe(true);
+    mergeClauseWithPrevious(h, part);
+    setClauseText(h, second!.id, '第二条 改过的。');
+    updateCharter(h, { status: 'deliberating' });
+    expect(push(h).ok).toBe(true);
+    const amendment = proposeAmendment(h, second!.id, { kind: 'replace', text: '第二条 再改。', byUserId: 'u1', byName: '主持人', at: 1 })!;
+    decideAmendment(h, second!.id, amendment, { outcome: 'accepted', votes: { yes: 2, no: 0, abstain: 0 } });
+    setClauseStatus(h, second!.id, 'agreed');
+    expect(push(h).ok).toBe(true);
+    expect(readCharter(server)!.clauses[1]!.text).toBe('第二条 再改。');
+  });
+
+  it('a resident may propose, edit and withdraw amendments, but not decide or touch the clauses', () => {
+    const { client, push, pull, server } = setup();
+    const h = client();
+    createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+    updateCharter(h, { status: 'deliberating' });
+    expect(push(h).ok).toBe(true);
+    const r = client();
+    pull(r);
+    const me = resident([r.clientID]);
+    const clause = readCharter(r)!.clauses[2]!;
+    const mine = proposeAmendment(r, clause.id, { kind: 'replace', text: '第三条 新的说法。', byUserId: 'u-r', byName: '居民', at: 1 })!;
+    expect(push(r, me).ok).toBe(true);
+    const amendmentMap = (doc: Y.Doc = r) => (charterOf(doc).get('clauses') as Y.Array<Y.Map<unknown>>).toArray().find((c) => c.get('id') === clause.id)!.get('amendments') as Y.Array<Y.Map<unknown>>;
+    amendmentMap().get(0).set('text', '第三条 更新的说法。');
+    expect(push(r, me).ok).toBe(true);
+    expect(withdrawAmendment(r, clause.id, mine, 'u-r')).toBe(true);
+    expect(push(r, me).ok).toBe(true);
+    expect(readCharter(server)!.clauses[2]!.amendments[0]).toMatchObject({ text: '第三条 更新的说法。', status: 'withdrawn' });
+
+    const refusals: [string, (doc: Y.Doc) => void][] = [
+      ['clause status', (d) => setClauseStatus(d, clause.id, 'agreed')],
+      ['clause text', (d) => setClauseText(d, clause.id, '第三条 私改。')],
+      ['charter status', (d) => updateCharter(d, { status: 'adopted' })],
+      ['amendment decision', (d) => amendmentMap(d).get(0).set('status', 'accepted')],
+      ['amendment poll', (d) => amendmentMap(d).get(0).set('pollId', 'p1')],
+      ['a decided new amendment', (d) => {
+        const id = proposeAmendment(d, clause.id, { kind: 'delete', text: '', byUserId: 'u-r', byName: '居民', at: 2 })!;
+        decideAmendment(d, clause.id, id, { outcome: 'accepted' });
+      }],
+      ['merging clauses', (d) => mergeClauseWithPrevious(d, clause.id)],
+      // Set and removed in one transaction: deleted content that would clear the status (reads open).
+      ['clearing a withdrawn amendment’s status', (d) => {
+        const a = amendmentMap(d).get(0);
+        d.transact(() => {
+          a.set('status', 'withdrawn');
+          a.delete('status');
+        });
+      }],
+      ['a new draft', (d) => charterOf(d).set('clauses', new Y.Array())],
+    ];
+    for (const [what, edit] of refusals) {
+      const doc = client();
+      edit(doc);
+      const verdict = push(doc, resident([doc.clientID]));
+      expect(verdict.ok, what).toBe(false);
+      if (!verdict.ok) expect(verdict.reason, what).toMatch(/host or the secretary|starts open/);
+    }
+    expect(readCharter(server)!.clauses[2]!.status).toBe('pending');
+  });
+
+  it('never refuses what honest clients send to a charter (residents proposing and withdrawing, the host deciding, offline merges)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('propose' as const), who: fc.integer({ min: 1, max: 2 }), clause: fc.nat(20), amend: fc.constantFrom('replace' as const, 'insert' as const, 'delete' as const), text: fc.string({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('withdraw' as const), who: fc.integer({ min: 1, max: 2 }), pick: fc.nat(20) }),
+      fc.record({ kind: fc.constant('decide' as const), pick: fc.nat(20), accept: fc.boolean() }),
+      fc.record({ kind: fc.constant('mark' as const), clause: fc.nat(20), status: fc.constantFrom('pending' as const, 'agreed' as const, 'deferred' as const, 'deleted' as const) }),
+      fc.record({ kind: fc.constant('sync' as const), who: fc.nat(2) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), (ops) => {
+        const { client, push, pull, server } = setup();
+        const h = client();
+        createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+        updateCharter(h, { status: 'deliberating' });
+        expect(push(h).ok).toBe(true);
+        const docs = [h, client(), client()];
+        const sender = (i: number) => (i === 0 ? host : resident([docs[i]!.clientID]));
+        const users = ['u-host', 'u-1', 'u-2'];
+        for (const o of ops) {
+          if (o.kind === 'sync') {
+            expect(push(docs[o.who]!, sender(o.who))).toMatchObject({ ok: true });
+            pull(docs[o.who]!);
+            continue;
+          }
+          const doc = o.kind === 'propose' || o.kind === 'withdraw' ? docs[o.who]! : h;
+          const charter = readCharter(doc)!;
+          const all = charter.clauses.flatMap((c) => c.amendments.map((a) => ({ clause: c.id, a })));
+          if (o.kind === 'propose') {
+            const c = charter.clauses[o.clause % charter.clauses.length]!;
+            proposeAmendment(doc, c.id, { kind: o.amend, text: o.text.trim() || '改', byUserId: users[o.who]!, byName: `居民${o.who}`, at: 1 });
+          } else if (o.kind === 'withdraw') {
+            const mine = all.filter((x) => x.a.byUserId === users[o.who] && x.a.status === 'open');
+            const pick = mine[o.pick % Math.max(1, mine.length)];
+            if (pick) withdrawAmendment(doc, pick.clause, pick.a.id, users[o.who]!);
+          } else if (o.kind === 'decide') {
+            const open = all.filter((x) => x.a.status === 'open');
+            const pick = open[o.pick % Math.max(1, open.length)];
+            if (pick) decideAmendment(h, pick.clause, pick.a.id, { outcome: o.accept ? 'accepted' : 'rejected' });
+          } else {
+            const c = charter.clauses[o.clause % charter.clauses.length]!;
+            setClauseStatus(h, c.id, o.status);
+          }
+        }
+        for (const [i, doc] of docs.entries()) expect(push(doc, sender(i))).toEqual({ ok: true, ticket: expect.anything() });
+        expect(readCharter(server)!.clauses.length).toBeGreaterThanOrEqual(6);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('checks a resident’s update of 20,000 siblings in linear time (places are shared by siblings)', () => {
+    const { client, push } = setup();
+    const h = client();
+    createAgendaItem(h, { title: '' });
+    expect(push(h).ok).toBe(true);
+    const r = client();
+    const title = agendaOf(r).get(0).get('title') as Y.Text;
+    // Inserting at the front each time: 20,000 items, each placed by the one after it.
+    r.transact(() => {
+      for (let i = 0; i < 20_000; i++) title.insert(0, '字');
+    });
+    const started = performance.now();
+    expect(push(r, resident([r.clientID])).ok).toBe(true);
+    expect(performance.now() - started).toBeLessThan(3000);
   });
 
   it('updates still in flight count as known: fast typing is never refused', () => {

@@ -16,6 +16,11 @@ import { DOC_ROOTS } from '@yishi/model';
  * - **Roots.** Only the roots of the meeting document, each with its kind (map or array).
  * - **Deleting agenda items.** Only roles that may delete them (host, secretary) remove an item from
  *   `agenda` or `deleted`; anyone may take back an item their own connection created.
+ * - **The charter (逐条协商).** Only roles that run it (host, secretary) write to `charter` outside
+ *   the amendments: its title, status, clauses, clause texts and decisions. Anyone else may add an
+ *   amendment (status `open`, no poll, no votes) and change the text of one or withdraw it
+ *   (status `withdrawn`); nothing else. Whether it is *their* amendment the server cannot tell
+ *   from an update (the web app only offers it to the proposer; see docs/threat-model.md).
  *
  * Accepted updates that are not applied yet (waiting for the database) count as known, so a client
  * typing fast is not refused for referring to its own previous keystroke.
@@ -29,12 +34,15 @@ export const DOC_ROOT_KINDS: Record<string, 'map' | 'array'> = {
   [DOC_ROOTS.meta]: 'map',
   [DOC_ROOTS.agenda]: 'array',
   [DOC_ROOTS.deleted]: 'array',
+  [DOC_ROOTS.charter]: 'map',
 };
 
 /** Who sends an update: what the model lets them do. */
 export interface Sender {
   /** May remove agenda items (and restore deleted ones). */
   mayDeleteItems: boolean;
+  /** May run a charter's deliberation (mayDecideCharter); otherwise only amendments are writable. */
+  mayDecideCharter: boolean;
   /** Client ids this connection wrote with: its own items it may always take back. */
   ownClients: ReadonlySet<number>;
 }
@@ -51,6 +59,14 @@ type Struct = Y.Item | Y.GC | Y.Skip;
 type Found = { kind: 'update'; item: Y.Item } | { kind: 'doc'; depth: number } | { kind: 'flat' } | null;
 
 class Refused extends Error {}
+
+/** Where an item sits in the document (see IngestGuard.placeOf). */
+interface Place {
+  root: string | null;
+  path: (string | null)[];
+  key: string | null;
+  freshContainer: boolean;
+}
 
 /** Index of the struct containing `clock` in a clock-sorted run, or -1. */
 function search(structs: readonly Struct[], clock: number): number {
@@ -128,6 +144,10 @@ export class IngestGuard {
           const depth = this.containerDepth(item, runs);
           if (depth >= this.maxDepth) throw new Refused(`nesting deeper than ${this.maxDepth} levels`);
         }
+      if (!sender.mayDecideCharter) {
+        const places = new Map<Y.Item, Place>();
+        for (const items of ticket.clients.values()) for (const item of items) this.checkCharterWrite(item, runs, places);
+      }
       // Deletes stay within known clocks and the model's rules.
       for (const [client, ranges] of decoded.ds.clients) {
         const known = Math.max(this.knownState(client), ticket.ends.get(client) ?? 0);
@@ -135,6 +155,7 @@ export class IngestGuard {
           if (range.len <= 0) continue;
           if (range.clock + range.len > known) throw new Refused('delete reaches past known clocks');
           if (!sender.mayDeleteItems && !sender.ownClients.has(client)) this.checkItemDeletes(client, range.clock, range.len);
+          if (!sender.mayDecideCharter) this.checkCharterDeletes(client, range.clock, range.len);
         }
       }
     } catch (error) {
@@ -255,6 +276,124 @@ export class IngestGuard {
       if (s.id.clock >= clock + len) break;
       if (s instanceof Y.Item && !s.deleted && s.content instanceof Y.ContentType && guarded.includes(s.parent as Y.AbstractType<unknown>))
         throw new Refused('only the host or the secretary may delete an agenda item');
+    }
+  }
+
+  /** The item with this id (in the update, in the document or in flight), or null. */
+  private lookup(id: Y.ID, runs: Map<number, Struct[]>): Y.Item | null {
+    const run = runs.get(id.client);
+    if (run) {
+      const i = search(run, id.clock);
+      if (i >= 0) {
+        const s = run[i]!;
+        return s instanceof Y.Item ? s : null;
+      }
+    }
+    if (id.clock < Y.getState(this.doc.store, id.client)) {
+      const structs = this.doc.store.clients.get(id.client) as (Y.Item | Y.GC)[] | undefined;
+      const s = structs?.[Y.findIndexSS(structs, id.clock)];
+      return s instanceof Y.Item ? s : null;
+    }
+    for (const ticket of this.byClient.get(id.client) ?? []) {
+      const items = ticket.clients.get(id.client);
+      const i = items ? search(items, id.clock) : -1;
+      if (i >= 0) return items![i]!;
+    }
+    return null;
+  }
+
+  /**
+   * Where an item sits: the root name, the keys from the root down to its container (null for an
+   * array position), its own key, and whether its container is new in this update. Siblings share
+   * a place, so one update's chain of thousands of siblings is walked once (`memo`).
+   */
+  private placeOf(start: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>): Place {
+    const chain: Y.Item[] = [];
+    let place: Place = { root: null, path: [], key: null, freshContainer: false };
+    let item: Y.Item | null = start;
+    while (item) {
+      const known = memo.get(item);
+      if (known) {
+        place = known;
+        break;
+      }
+      chain.push(item);
+      const parent = item.parent as unknown;
+      if (parent === null) {
+        // Positioned by a sibling: same container, same key.
+        const ref: Y.ID | null = item.origin ?? item.rightOrigin;
+        item = ref ? this.lookup(ref, runs) : null;
+        continue;
+      }
+      const key = item.parentSub;
+      if (parent instanceof Y.AbstractType) {
+        // Integrated in the document: walk the types up.
+        const path: (string | null)[] = [];
+        let type: Y.AbstractType<unknown> = parent;
+        while (type._item) {
+          path.unshift(type._item.parentSub);
+          type = type._item.parent as Y.AbstractType<unknown>;
+        }
+        let root: string | null = null;
+        for (const [name, shared] of this.doc.share) if (shared === type) root = name;
+        place = { root, path, key, freshContainer: false };
+      } else if (typeof parent === 'string') {
+        place = { root: parent, path: [], key, freshContainer: false };
+      } else {
+        const container = this.lookup(parent as Y.ID, runs);
+        if (container) {
+          // Depth was checked first: this recursion is at most MAX_DOC_DEPTH deep.
+          const outer = this.placeOf(container, runs, memo);
+          place = { root: outer.root, path: [...outer.path, outer.key], key, freshContainer: !(container.parent instanceof Y.AbstractType) };
+        }
+      }
+      break;
+    }
+    for (const visited of chain) memo.set(visited, place);
+    return place;
+  }
+
+  /** Refuses a write to the charter outside the amendments by someone who does not run it. */
+  private checkCharterWrite(item: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>): void {
+    const place = this.placeOf(item, runs, memo);
+    if (place.root !== DOC_ROOTS.charter) return;
+    const where = place.path.join('/');
+    // A new amendment in a clause's list.
+    if (where === 'clauses//amendments' && place.key === null && item.content instanceof Y.ContentType) return;
+    if (where === 'clauses//amendments/' && place.key !== null) {
+      const value = item.content instanceof Y.ContentAny ? item.content.arr[0] : undefined;
+      if (place.freshContainer) {
+        // A field set and overwritten within the update arrives as deleted content: it sets nothing.
+        if (item.content instanceof Y.ContentDeleted) return;
+        // Open, or withdrawn at once (proposed and taken back before the client synced).
+        if (place.key === 'status' && value !== 'open' && value !== 'withdrawn') throw new Refused('a new amendment starts open');
+        if ((place.key === 'pollId' || place.key === 'votes') && value !== null) throw new Refused('only the host or the secretary may decide an amendment');
+        return;
+      }
+      if (place.key === 'text' || (place.key === 'status' && value === 'withdrawn')) return;
+    }
+    throw new Refused('only the host or the secretary may change the charter beyond amendments');
+  }
+
+  /** Refuses deletes in the charter, except fields of an amendment being overwritten. */
+  private checkCharterDeletes(client: number, clock: number, len: number): void {
+    const structs = this.doc.store.clients.get(client) as (Y.Item | Y.GC)[] | undefined;
+    if (!structs || clock >= Y.getState(this.doc.store, client)) return;
+    const charter = this.doc.share.get(DOC_ROOTS.charter);
+    if (!charter) return;
+    for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+      const s = structs[i]!;
+      if (s.id.clock >= clock + len) break;
+      if (!(s instanceof Y.Item) || s.deleted) continue;
+      const path: (string | null)[] = [];
+      let type = s.parent as Y.AbstractType<unknown>;
+      while (type._item) {
+        path.unshift(type._item.parentSub);
+        type = type._item.parent as Y.AbstractType<unknown>;
+      }
+      if (type !== charter) continue;
+      if (path.join('/') === 'clauses//amendments/' && s.parentSub !== null && !(s.content instanceof Y.ContentType)) continue;
+      throw new Refused('only the host or the secretary may delete from the charter');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
+import type { MeetingUnitsDto } from '@yishi/model';
 import type {
   CommunityDto,
   CreateMeetingBody,
@@ -19,6 +20,7 @@ import type {
   FollowUpNoteBody,
   UpdateFollowUpBody,
   PublicDrawDto,
+  PublicCharterDto,
 } from '@yishi/model';
 import type { Minutes } from '@yishi/minutes';
 import { m } from '$lib/paraglide/messages.js';
@@ -147,6 +149,8 @@ export function createApi(fetchFn: Fetch = fetch) {
       request<MeetingDto>('PATCH', `/meetings/${encodeURIComponent(id)}`, { attendanceQuorum }),
     /** Opens a fresh demo meeting (an account is made for an anonymous visitor). */
     demo: () => request<{ meetingId: string; communityId: string }>('POST', '/demo'),
+    /** The unit register at check-in (host or secretary): who represents each unit here. */
+    meetingUnits: (id: string) => request<MeetingUnitsDto>('GET', `/meetings/${encodeURIComponent(id)}/units`),
     updateParticipant: (id: string, userId: string, patch: UpdateParticipantBody) =>
       request<ParticipantDto>(
         'PATCH',
@@ -171,6 +175,15 @@ export function createApi(fetchFn: Fetch = fetch) {
     publicDraw: (drawId: string) => request<PublicDrawDto>('GET', `/public/draws/${encodeURIComponent(drawId)}`),
     minutes: (meetingId: string) =>
       request<Minutes>('GET', `/meetings/${encodeURIComponent(meetingId)}/minutes`),
+    charterDraftText: (meetingId: string, file: Blob) =>
+      request<{ text: string }>(
+        'POST',
+        `/meetings/${encodeURIComponent(meetingId)}/charter/draft-text`,
+        file,
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ),
+    publishCharter: (meetingId: string) =>
+      request<PublicCharterDto>('POST', `/meetings/${encodeURIComponent(meetingId)}/charter/publish`),
     updateSummary: (meetingId: string, summary: string | null) =>
       request<{ summary: string | null }>(
         'PUT',
@@ -184,6 +197,8 @@ export function createApi(fetchFn: Fetch = fetch) {
 export interface PublicBoardDto {
   community: { id: string; name: string };
   followUps: FollowUpDto[];
+  /** Adopted charters the host published, newest first. */
+  charters?: PublicCharterDto[];
   generatedAt: string;
 }
 

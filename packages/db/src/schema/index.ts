@@ -5,3 +5,5 @@ export * from './polls.ts';
 export * from './room.ts';
 export * from './ideas.ts';
 export * from './draws.ts';
+export * from './owners.ts';
+export * from './charters.ts';

@@ -22,6 +22,8 @@ export const polls = pgTable(
     election: jsonb('election').$type<{ ballot?: string; threshold?: string; rules?: { group: string; atLeast?: number; atLeastFraction?: number }[] }>(),
     /** A further round (另行選舉): the election whose unfilled seats this one fills. */
     runoffOf: text('runoff_of'),
+    /** Owners' polls: the matter; from open on, the register's totals (area in hundredths of m², heads). */
+    owners: jsonb('owners').$type<{ matter: string; totalArea?: number; totalHeads?: number }>(),
     quorum: doublePrecision('quorum'),
     secret: boolean('secret').notNull(),
     eligibleAffiliations: jsonb('eligible_affiliations').$type<string[]>(),

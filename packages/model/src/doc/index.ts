@@ -7,3 +7,4 @@ export * from './migrate.ts';
 export * from './closeCodes.ts';
 export * from './timer.ts';
 export * from './text.ts';
+export * from './charter.ts';

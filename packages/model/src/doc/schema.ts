@@ -19,7 +19,7 @@ import type { MeetingKind } from '../enums.ts';
 export const SCHEMA_VERSION = 1;
 
 /** Root names, so that no one types them twice. */
-export const DOC_ROOTS = { meta: 'meta', agenda: 'agenda', deleted: 'deleted' } as const;
+export const DOC_ROOTS = { meta: 'meta', agenda: 'agenda', deleted: 'deleted', charter: 'charter' } as const;
 
 export const AGENDA_STATUSES = ['pending', 'discussing', 'done'] as const;
 export type AgendaStatus = (typeof AGENDA_STATUSES)[number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseCsv } from './csv.ts';
 import { HOUSEHOLD_PART_MAX, householdKey } from './household.ts';
+import { headKey } from '../tally/owners.ts';
 
 /**
  * The unit register (房屋/业主名册) of a community: building, unit, exclusive floor area and owners.
@@ -149,13 +150,7 @@ export function unitsFromCsv(text: string): { ok: true; rows: unknown[]; firstLi
  * developer's unsold units count as one person in total. A unit without owner names counts alone.
  */
 export function countHeads(units: readonly Pick<UnitRecord, 'owners' | 'developer'>[]): number {
-  const heads = new Set<string>();
-  units.forEach((u, i) => {
-    if (u.developer) heads.add('developer');
-    else if (u.owners.length) heads.add(`owners:${[...u.owners].sort().join('\u0000')}`);
-    else heads.add(`unit:${i}`);
-  });
-  return heads.size;
+  return new Set(units.map((u, i) => headKey(u, String(i)))).size;
 }
 
 /** Total area in hundredths of m² (units without a known area add nothing). */

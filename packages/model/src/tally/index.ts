@@ -1,4 +1,5 @@
 import { countElection, electFromCounts } from './election.ts';
+import { tallyOwners, type OwnersBallot, type OwnersMatter } from './owners.ts';
 import type {
   ChoiceResult,
   CompositionRule,
@@ -13,6 +14,7 @@ import type {
   PollOption,
   PollResult,
   RankingResult,
+  StoredChoice,
 } from '../polls.ts';
 
 /** Below this many eligible voters a secret ballot is fragile: the host must confirm opening it. */
@@ -84,6 +86,7 @@ export function tallyElection(
 
 export { countElection, electFromCounts, fewestToMeet, requiredCount, votesNeeded } from './election.ts';
 export { electionNoteText } from './electionNotes.ts';
+export * from './owners.ts';
 
 /** Single choice: counts per option. */
 export function tallyChoice(
@@ -144,14 +147,16 @@ export function standings(ids: readonly string[], values: Readonly<Record<string
 }
 
 /** A ballot's content in a form where equal choices compare equal (election picks are a set). */
-export function canonicalChoice(kind: PollKind, choice: PollChoice): string {
+export function canonicalChoice(kind: PollKind, choice: StoredChoice): string {
+  // An owners' ballot is the same choice whatever units it covers.
+  if (isOwnersBallot(choice)) return JSON.stringify(choice.choice);
   if (kind === 'election' && Array.isArray(choice)) return JSON.stringify([...choice].sort());
   if (typeof choice === 'object' && !Array.isArray(choice)) return JSON.stringify(Object.entries(choice).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return JSON.stringify(choice);
 }
 
 /** Unanimity of at most SMALL_GROUP secret ballots reveals every voter's choice. */
-export function unanimousSmallGroup(kind: PollKind, secret: boolean, ballots: readonly PollChoice[]): boolean {
+export function unanimousSmallGroup(kind: PollKind, secret: boolean, ballots: readonly StoredChoice[]): boolean {
   if (!secret || ballots.length === 0 || ballots.length > SMALL_GROUP) return false;
   const first = canonicalChoice(kind, ballots[0]!);
   return ballots.every((b) => canonicalChoice(kind, b) === first);
@@ -168,10 +173,16 @@ export interface TallyInput {
   quorum?: number | undefined;
   secret: boolean;
   eligible: number;
+  /** Owners' polls: the matter and the register's totals fixed at open. */
+  owners?: { matter: OwnersMatter; totalArea: number; totalHeads: number } | undefined;
+}
+
+function isOwnersBallot(b: StoredChoice): b is OwnersBallot {
+  return typeof b === 'object' && !Array.isArray(b) && typeof (b as Partial<OwnersBallot>).area === 'number';
 }
 
 /** The result of a poll from its ballots (choices already validated with checkChoice). */
-export function tally(poll: TallyInput, ballots: readonly PollChoice[]): PollResult {
+export function tally(poll: TallyInput, ballots: readonly StoredChoice[]): PollResult {
   const common = {
     ballots: ballots.length,
     eligible: poll.eligible,
@@ -180,14 +191,17 @@ export function tally(poll: TallyInput, ballots: readonly PollChoice[]): PollRes
   const base = { options: poll.options, quorum: poll.quorum, eligible: poll.eligible };
   const strings = () => ballots.filter((b): b is string => typeof b === 'string');
   const lists = () => ballots.filter((b): b is string[] => Array.isArray(b));
+  const choices = () => ballots.filter((b): b is PollChoice => !isOwnersBallot(b));
   switch (poll.kind) {
     case 'motion':
       return { ...tallyMotion(strings() as MotionChoice[], { rule: poll.rule ?? 'majority', ...base }), ...common };
     case 'election':
-      return { ...tallyElection(ballots, { ...base, seats: poll.seats ?? 1, ballot: poll.ballot, threshold: poll.threshold, rules: poll.rules }), ...common };
+      return { ...tallyElection(choices(), { ...base, seats: poll.seats ?? 1, ballot: poll.ballot, threshold: poll.threshold, rules: poll.rules }), ...common };
     case 'choice':
       return { ...tallyChoice(strings(), base), ...common };
     case 'ranking':
       return { ...tallyRanking(lists(), base), ...common };
+    case 'owners':
+      return { ...tallyOwners(ballots.filter(isOwnersBallot), poll.owners ?? { matter: 'ordinary', totalArea: 0, totalHeads: 0 }), ...common };
   }
 }

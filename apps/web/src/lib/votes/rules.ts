@@ -6,7 +6,7 @@ import type { Affiliation } from '@yishi/model';
 
 /** The kind of a poll in the reader's language. */
 export function kindName(kind: PollKind): string {
-  return { motion: m.poll_kind_motion, election: m.poll_kind_election, choice: m.poll_kind_choice, ranking: m.poll_kind_ranking }[kind]();
+  return { motion: m.poll_kind_motion, election: m.poll_kind_election, choice: m.poll_kind_choice, ranking: m.poll_kind_ranking, owners: m.poll_kind_owners }[kind]();
 }
 
 /** A motion's pass rule in the reader's language. */
@@ -16,7 +16,7 @@ export function ruleName(rule: MotionRule): string {
 
 /** The label of an option: motion options are localized by id, others are the host's words. */
 export function optionLabel(poll: Pick<PollDto, 'kind' | 'options'>, id: string): string {
-  if (poll.kind === 'motion') {
+  if (poll.kind === 'motion' || poll.kind === 'owners') {
     if (id === 'yes') return m.poll_yes();
     if (id === 'no') return m.poll_no();
     if (id === 'abstain') return m.poll_abstain();
@@ -47,6 +47,12 @@ export function rulesOf(poll: PollDto): string[] {
     for (const rule of poll.rules ?? []) lines.push(m.poll_rule_composition({ count: requiredCount(rule, poll.seats), group: groupName(rule.group) }));
     if (poll.runoffOf) lines.push(m.poll_runoff_of());
   }
+  if (poll.kind === 'owners') {
+    lines.push(m.poll_owners_notice(), m.poll_rule_owners_double());
+    lines.push(poll.matter === 'major' ? m.poll_rule_owners_major() : m.poll_rule_owners_ordinary());
+    lines.push(m.poll_rule_headcount());
+    if (poll.secret) lines.push(m.poll_owners_secrecy());
+  }
   if (poll.kind === 'ranking') lines.push(m.poll_rule_borda());
   if (poll.kind === 'choice') lines.push(m.poll_rule_choice());
   if (poll.quorum !== undefined && poll.quorum > 0) lines.push(m.poll_rule_quorum({ percent: Math.round(poll.quorum * 100) }));
@@ -71,7 +77,8 @@ export interface ResultRow {
  */
 export function resultRows(poll: PollDto): ResultRow[] {
   const r = poll.result;
-  if (!r) return [];
+  // An owners' poll has two counts, shown as a table (DoubleCount), not as bars.
+  if (!r || 'area' in r) return [];
   const values = ('scores' in r ? r.scores : r.counts) as Record<string, number>;
   if ('passed' in r)
     return (['yes', 'no', 'abstain'] as const).map((id, i) => ({ id, label: optionLabel(poll, id), value: values[id] ?? 0, place: i + 1, tied: false }));
@@ -85,6 +92,10 @@ export function resultRows(poll: PollDto): ResultRow[] {
 export function outcomeOf(poll: PollDto): string {
   const r: PollResult | undefined = poll.result;
   if (!r) return '';
+  if ('area' in r) {
+    if (!r.participationMet) return m.poll_owners_participation_not_met();
+    return r.passed ? m.poll_owners_passed() : m.poll_owners_failed();
+  }
   if (!r.quorumMet) return m.poll_outcome_no_quorum();
   if ('passed' in r) return r.passed ? m.poll_outcome_passed() : m.poll_outcome_failed();
   if ('elected' in r) {

@@ -1,0 +1,3 @@
+export * from './split.ts';
+export * from './diff.ts';
+export * from './fixtures.ts';
