@@ -70,6 +70,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     DATA_DIR: dataDir,
     PUBLIC_URL: baseUrl,
     LOG_LEVEL: 'warn',
+    // Each journey's own page sends its own X-Forwarded-For (fixtures.ts): per-address limits per test.
+    TRUST_PROXY: 'true',
   };
   delete env.DATABASE_URL;
   if (process.env.DATABASE_URL) {
