@@ -21,10 +21,10 @@ test('sign up, create a community and a meeting, a guest joins, the host assigns
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('你好，李书记');
   });
 
-  await test.step('create the community 濱湖明珠社區', async () => {
-    await page.getByTestId('community-name').fill('濱湖明珠社區');
+  await test.step('create the community 滨湖明珠社区', async () => {
+    await page.getByTestId('community-name').fill('滨湖明珠社区');
     await page.getByRole('button', { name: '创建社区' }).click();
-    await expect(page.getByRole('heading', { level: 3, name: '濱湖明珠社區' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 3, name: '滨湖明珠社区' })).toBeVisible();
   });
 
   await test.step('create a 樓長有話說 meeting with date and place', async () => {

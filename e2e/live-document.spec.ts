@@ -98,7 +98,7 @@ test('two browsers co-edit the agenda and notes, survive going offline, and comp
     ).status(),
   ).toBe(201);
   const community = await (
-    await api.post('/api/communities', { data: { name: '濱湖明珠社區' } })
+    await api.post('/api/communities', { data: { name: '滨湖明珠社区' } })
   ).json();
   const created = await api.post('/api/meetings', {
     data: {

@@ -8,8 +8,8 @@ const CANDIDATES = ['張書記', '劉委員', '陳主任', '周委員', '趙樓�
 async function hostWithMeeting(request: APIRequestContext) {
   const username = `votehost${Date.now().toString(36)}`;
   expect((await request.post('/api/auth/signup', { data: { username, password: 'binhu-mingzhu-2025', name: '李书记' } })).status()).toBe(201);
-  const community = await (await request.post('/api/communities', { data: { name: '濱湖明珠社區' } })).json();
-  const meeting = await (await request.post('/api/meetings', { data: { communityId: community.id, title: '議事會選舉', kind: 'joint' } })).json();
+  const community = await (await request.post('/api/communities', { data: { name: '滨湖明珠社区' } })).json();
+  const meeting = await (await request.post('/api/meetings', { data: { communityId: community.id, title: '议事会选举', kind: 'joint' } })).json();
   expect((await request.patch(`/api/meetings/${meeting.id}`, { data: { status: 'live' } })).status()).toBe(200);
   return meeting as { id: string; joinCode: string };
 }
@@ -176,4 +176,57 @@ test('a voter closes the tab and reopens it: the receipt is still shown, and aft
   await expect(card(again).getByTestId('receipt-check')).toHaveText(`我的回执 ${code} 在列表中 ✓`);
   await expect(card(again).getByTestId('receipt-list')).toContainText(code);
   await context.close();
+});
+
+// Issue 12: a Borda ranking with equal scores marks the tie on the board and never orders tied
+// options silently (宠物粪便 and 高空抛物 both on 5 points share 1st place).
+test('a ranking tie on the board: equal scores share a place and are marked 并列', async ({ page, browser, baseURL }) => {
+  test.setTimeout(90_000);
+  await page.setViewportSize(TABLET);
+  const meeting = await hostWithMeeting(page.request);
+  await page.goto(`/m/${meeting.id}`);
+  const board = await page.context().newPage();
+  await board.setViewportSize({ width: 1920, height: 1080 });
+  await board.goto(`/m/${meeting.id}/board`);
+  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 2);
+  const options = ['宠物粪便', '高空抛物', '违规停车', '夜间噪音'];
+
+  await page.getByTestId('poll-new').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByTestId('poll-kind').click();
+  await page.getByRole('option', { name: '排序' }).click();
+  await dialog.getByLabel('表决事项').fill('楼道问题先后');
+  await dialog.getByTestId('poll-options').fill(options.join('\n'));
+  await dialog.getByTestId('poll-secret').click();
+  await dialog.getByTestId('poll-create').click();
+  const hostCard = page.getByTestId('poll-card').filter({ hasText: '楼道问题先后' });
+  await hostCard.getByTestId('poll-open').click();
+  await expect(hostCard).toHaveAttribute('data-status', 'open');
+
+  // Borda with 4 options: 3, 2, 1, 0 points. 宠物粪便 3 + 2, 高空抛物 2 + 3, 违规停车 1 + 0, 夜间噪音 0 + 1.
+  const orders = [
+    ['宠物粪便', '高空抛物', '违规停车', '夜间噪音'],
+    ['高空抛物', '宠物粪便', '夜间噪音', '违规停车'],
+  ];
+  for (const [i, tablet] of voters.entries()) {
+    const card = tablet.getByTestId('poll-card').filter({ hasText: '楼道问题先后' });
+    for (const name of orders[i]!) await card.getByRole('button', { name: new RegExp(name) }).click();
+    await card.getByTestId('vote-next').click();
+    await card.getByTestId('vote-cast').click();
+    await expect(card.getByTestId('my-receipt')).toBeVisible();
+  }
+  await hostCard.getByTestId('poll-close').click();
+
+  const result = board.getByTestId('poll-result');
+  await expect(result.getByTestId('poll-outcome')).toContainText('并列');
+  const rows = result.locator('li[data-place]');
+  await expect(rows).toHaveCount(4);
+  // Both leaders share place 1, both last share place 3; each tied row says so.
+  await expect(rows.filter({ hasText: '宠物粪便' })).toHaveAttribute('data-place', '1');
+  await expect(rows.filter({ hasText: '高空抛物' })).toHaveAttribute('data-place', '1');
+  await expect(rows.filter({ hasText: '违规停车' })).toHaveAttribute('data-place', '3');
+  await expect(rows.filter({ hasText: '夜间噪音' })).toHaveAttribute('data-place', '3');
+  await expect(result.getByTestId('poll-tie')).toHaveCount(4);
+  await expect(result.getByTestId('poll-count')).toHaveText(['5', '5', '1', '1']);
+  await board.screenshot({ path: artifact('board-ranking-tie-1920x1080.png') });
 });
