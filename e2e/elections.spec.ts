@@ -1,37 +1,13 @@
-import type { APIRequestContext, Browser, Page } from '@playwright/test';
 import { artifact, expect, test } from './fixtures.ts';
-
-const TABLET = { width: 1024, height: 768 };
-
-async function hostWithMeeting(request: APIRequestContext) {
-  const username = `electhost${Date.now().toString(36)}`;
-  expect((await request.post('/api/auth/signup', { data: { username, password: 'binhu-mingzhu-2025', name: '李书记' } })).status()).toBe(201);
-  const community = await (await request.post('/api/communities', { data: { name: '滨湖明珠社区' } })).json();
-  const meeting = await (await request.post('/api/meetings', { data: { communityId: community.id, title: '居民议事会选举', kind: 'joint' } })).json();
-  expect((await request.patch(`/api/meetings/${meeting.id}`, { data: { status: 'live' } })).status()).toBe(200);
-  return meeting as { id: string; joinCode: string };
-}
-
-async function tablets(browser: Browser, baseURL: string, code: string, meetingId: string, n: number): Promise<Page[]> {
-  const pages: Page[] = [];
-  for (let i = 0; i < n; i++) {
-    const context = await browser.newContext({ baseURL, viewport: TABLET, locale: 'zh-CN', hasTouch: true });
-    expect((await context.request.post('/api/join', { data: { code, name: `居民${i + 1}`, affiliation: 'resident' } })).status()).toBe(200);
-    const page = await context.newPage();
-    await page.goto(`/m/${meetingId}`);
-    await expect(page.getByTestId('poll-panel')).toBeVisible();
-    pages.push(page);
-  }
-  return pages;
-}
+import { hostWithMeeting, TABLET, tablets } from './meetings.ts';
 
 // Issue 12: 赞成 / 反对 / 弃权 per candidate, at most `seats` 赞成, majority of ballots cast to be elected.
 test('a marks election: too many 赞成 refused on screen, a majority of ballots cast needed, the open seat and the reasons shown', async ({ page, browser, baseURL }) => {
   test.setTimeout(120_000);
   await page.setViewportSize(TABLET);
-  const meeting = await hostWithMeeting(page.request);
+  const meeting = await hostWithMeeting(page.request, '居民议事会选举');
   await page.goto(`/m/${meeting.id}`);
-  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 3);
+  const voters = await tablets(browser, baseURL!, meeting, 3);
 
   await test.step('the host prepares a marks election and is told when it is not competitive (差额)', async () => {
     await page.getByTestId('poll-new').click();
@@ -105,9 +81,9 @@ test('a marks election: too many 赞成 refused on screen, a majority of ballots
 test('a composition rule set in the dialog: the second by votes is passed over for a party member, and the board says why', async ({ page, browser, baseURL }) => {
   test.setTimeout(120_000);
   await page.setViewportSize(TABLET);
-  const meeting = await hostWithMeeting(page.request);
+  const meeting = await hostWithMeeting(page.request, '居民议事会选举');
   await page.goto(`/m/${meeting.id}`);
-  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 3);
+  const voters = await tablets(browser, baseURL!, meeting, 3);
   const board = await page.context().newPage();
   await board.setViewportSize({ width: 1920, height: 1080 });
   await board.goto(`/m/${meeting.id}/board`);

@@ -1,32 +1,10 @@
-import type { APIRequestContext, Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { artifact, expect, test } from './fixtures.ts';
+import { hostWithMeeting, TABLET, tablets } from './meetings.ts';
 
-const TABLET = { width: 1024, height: 768 };
+/** Building leaders on the tablets: three residents' reps, the rest from the committee. */
+const LEADERS = (i: number) => ({ name: `楼长${i + 1}`, affiliation: i < 3 ? 'resident' : 'committee' });
 const CANDIDATES = ['張書記', '劉委員', '陳主任', '周委員', '趙樓長', '孫樓長', '吳樓長', '鄭阿姨'];
-
-/** A host with a live meeting, made through the API (the foundation journey covers the forms). */
-async function hostWithMeeting(request: APIRequestContext) {
-  const username = `votehost${Date.now().toString(36)}`;
-  expect((await request.post('/api/auth/signup', { data: { username, password: 'binhu-mingzhu-2025', name: '李书记' } })).status()).toBe(201);
-  const community = await (await request.post('/api/communities', { data: { name: '滨湖明珠社区' } })).json();
-  const meeting = await (await request.post('/api/meetings', { data: { communityId: community.id, title: '议事会选举', kind: 'joint' } })).json();
-  expect((await request.patch(`/api/meetings/${meeting.id}`, { data: { status: 'live' } })).status()).toBe(200);
-  return meeting as { id: string; joinCode: string };
-}
-
-async function tablets(browser: Browser, baseURL: string, code: string, meetingId: string, n: number): Promise<Page[]> {
-  const pages: Page[] = [];
-  for (let i = 0; i < n; i++) {
-    const context = await browser.newContext({ baseURL, viewport: TABLET, locale: 'zh-CN', hasTouch: true });
-    const res = await context.request.post('/api/join', { data: { code, name: `樓長${i + 1}`, affiliation: i < 3 ? 'resident' : 'committee' } });
-    expect(res.status()).toBe(200);
-    const page = await context.newPage();
-    await page.goto(`/m/${meetingId}`);
-    await expect(page.getByTestId('poll-panel')).toBeVisible();
-    pages.push(page);
-  }
-  return pages;
-}
 
 async function noHorizontalScroll(page: Page) {
   const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
@@ -37,13 +15,13 @@ async function noHorizontalScroll(page: Page) {
 test('an election of 5 among 8 with six tablets, the board shows turnout then the result, receipts verify; then a two-thirds motion', async ({ page, browser, baseURL }) => {
   test.setTimeout(120_000);
   await page.setViewportSize(TABLET);
-  const meeting = await hostWithMeeting(page.request);
+  const meeting = await hostWithMeeting(page.request, '议事会选举');
   await page.goto(`/m/${meeting.id}`);
   const board = await page.context().newPage();
   await board.setViewportSize({ width: 1920, height: 1080 });
   await board.goto(`/m/${meeting.id}/board`);
   await expect(board.getByTestId('board')).toBeVisible();
-  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 6);
+  const voters = await tablets(browser, baseURL!, meeting, 6, LEADERS);
 
   await test.step('the host prepares the election in a dialog and opens it', async () => {
     await page.getByTestId('poll-new').click();
@@ -134,9 +112,9 @@ test('an election of 5 among 8 with six tablets, the board shows turnout then th
 test('a voter closes the tab and reopens it: the receipt is still shown, and after close whether it was counted', async ({ page, browser, baseURL }) => {
   test.setTimeout(90_000);
   await page.setViewportSize(TABLET);
-  const meeting = await hostWithMeeting(page.request);
+  const meeting = await hostWithMeeting(page.request, '议事会选举');
   await page.goto(`/m/${meeting.id}`);
-  const [tablet] = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 1);
+  const [tablet] = await tablets(browser, baseURL!, meeting, 1, LEADERS);
   const context = tablet!.context();
 
   await page.getByTestId('poll-new').click();
@@ -183,12 +161,12 @@ test('a voter closes the tab and reopens it: the receipt is still shown, and aft
 test('a ranking tie on the board: equal scores share a place and are marked 并列', async ({ page, browser, baseURL }) => {
   test.setTimeout(90_000);
   await page.setViewportSize(TABLET);
-  const meeting = await hostWithMeeting(page.request);
+  const meeting = await hostWithMeeting(page.request, '议事会选举');
   await page.goto(`/m/${meeting.id}`);
   const board = await page.context().newPage();
   await board.setViewportSize({ width: 1920, height: 1080 });
   await board.goto(`/m/${meeting.id}/board`);
-  const voters = await tablets(browser, baseURL!, meeting.joinCode, meeting.id, 2);
+  const voters = await tablets(browser, baseURL!, meeting, 2, LEADERS);
   const options = ['宠物粪便', '高空抛物', '违规停车', '夜间噪音'];
 
   await page.getByTestId('poll-new').click();

@@ -163,3 +163,13 @@ export function socketClients<C extends Socket = TestSocket>(url: string | (() =
   }
   return { connect, entered, sockets, closeAll: () => sockets.forEach((s) => s.disconnect()) };
 }
+
+/** DOMAIN.md's worked example of a unit register (609.50 m², 4 heads), as PUT /units takes it. */
+export const REGISTER = [
+  { building: '1', unit: '101', area: '89.50', owners: ['张'] },
+  { building: '1', unit: '102', area: '120.25', owners: ['李'] },
+  { building: '1', unit: '201', area: '89.50', owners: ['王'] },
+  { building: '1', unit: '202', area: '120.25', owners: ['王'] },
+  { building: '2', unit: '101', area: '95.00', developer: true },
+  { building: '2', unit: '102', area: '95.00', developer: true },
+];

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { testDriver } from '@yishi/db/testing';
 import { LIMITS, Limits } from '../limits.ts';
 import { readAgenda } from '@yishi/model';
-import { TestClient, createTestContext, meetingWithHost, signedUp, testAddress, type TestContext } from '../testing.ts';
+import { REGISTER, TestClient, createTestContext, meetingWithHost, signedUp, testAddress, type TestContext } from '../testing.ts';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -218,14 +218,6 @@ describe(`themes become agenda items; follow-ups close the path (${testDriver})`
   });
 });
 
-const REGISTER = [
-  { building: '1', unit: '101', area: '89.50', owners: ['张'] },
-  { building: '1', unit: '102', area: '120.25', owners: ['李'] },
-  { building: '1', unit: '201', area: '89.50', owners: ['王'] },
-  { building: '1', unit: '202', area: '120.25', owners: ['王'] },
-  { building: '2', unit: '101', area: '95.00', developer: true },
-  { building: '2', unit: '102', area: '95.00', developer: true },
-];
 
 describe(`unit register (${testDriver})`, () => {
   it('takes JSON or CSV, answers total area (hundredths) and heads, keeps unit ids across edits', async () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { pollBallots, pollUnits } from '@yishi/db';
 import { testDriver } from '@yishi/db/testing';
 import type { MeetingUnitsDto, OwnersResult, PollDto } from '@yishi/model';
-import { createTestContext, joinedGuest, listeningServer, meetingWithHost, socketClients, type TestContext, type TestSocket } from '../testing.ts';
+import { createTestContext, joinedGuest, listeningServer, meetingWithHost, REGISTER, socketClients, type TestContext, type TestSocket } from '../testing.ts';
 import { createSocketLayer } from '../live/socket.ts';
 
 let ctx: TestContext;
@@ -22,15 +22,6 @@ afterAll(async () => {
   await ctx.dispose();
 });
 
-/** DOMAIN.md's worked example. */
-const REGISTER = [
-  { building: '1', unit: '101', area: '89.50', owners: ['张'] },
-  { building: '1', unit: '102', area: '120.25', owners: ['李'] },
-  { building: '1', unit: '201', area: '89.50', owners: ['王'] },
-  { building: '1', unit: '202', area: '120.25', owners: ['王'] },
-  { building: '2', unit: '101', area: '95.00', developer: true },
-  { building: '2', unit: '102', area: '95.00', developer: true },
-];
 
 async function ownersMeeting() {
   const { host, meeting, communityId } = await meetingWithHost(ctx.app);
