@@ -8,7 +8,7 @@ const config = {
   kit: {
     // apps/server imports build/handler.js and serves the pages beside the API on one port.
     adapter: adapter({ out: 'build' }),
-    output: { bundleStrategy: 'single' },
+    output: { bundleStrategy: 'split' },
     // Content-Security-Policy of every page: scripts only from here, the boot script by nonce (no
     // 'unsafe-inline' scripts). Styles allow inline attributes: Svelte's style: directives and the
     // editor (ProseMirror) set them. frame-ancestors: see src/hooks.server.ts (the public board may
