@@ -19,9 +19,10 @@ import { votes } from './scenarios/votes.ts';
 import { IDEAS_TARGET, ideas } from './scenarios/ideas.ts';
 import { RANKING_TARGET, ranking } from './scenarios/ranking.ts';
 import { FIRST_LOAD_TARGET, firstLoad } from './scenarios/firstLoad.ts';
+import { EDITOR_LATENCY_TARGET, editorLatency } from './scenarios/editorLatency.ts';
 import { formatTable } from './table.ts';
 
-const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes, ideas, ranking, firstLoad };
+const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes, ideas, ranking, firstLoad, editorLatency };
 const TARGETS: Record<ScenarioName, string> = {
   fanout: 'p99 ≤ 25 ms at the largest size; p99 ratio yishi/baseline ≤ 1.0',
   join: 'p99 first sync ≤ 2× the stock server',
@@ -33,6 +34,7 @@ const TARGETS: Record<ScenarioName, string> = {
   ideas: IDEAS_TARGET,
   ranking: RANKING_TARGET,
   firstLoad: FIRST_LOAD_TARGET,
+  editorLatency: EDITOR_LATENCY_TARGET,
 };
 
 /** Runs the selected scenarios; a scenario that throws is reported as an error, the rest still run. */
