@@ -14,8 +14,11 @@ export interface Sizes {
   minutes: { items: number; noteChars: number; polls: number; followUps: number; attendees: number; samples: number };
   ideas: { ideas: number; seconds: number };
   ranking: { households: number; buildings: number; projects: number; seconds: number; twiceShare: number; resultSamples: number };
-  /** Browser contexts per case; measured edits and unmeasured warm-up edits per case; the pause between edits. */
-  editorLatency: { contexts: number[]; samples: number; warmup: number; gapMs: [number, number] };
+  /**
+   * Browser contexts per case; measured edits and unmeasured warm-up edits per case; the pause
+   * between edits; seconds of the open pages' idle CPU, sampled before typing.
+   */
+  editorLatency: { contexts: number[]; samples: number; warmup: number; gapMs: [number, number]; idleSeconds: number };
 }
 
 /** The issue's numbers. */
@@ -31,7 +34,7 @@ export const FULL: Sizes = {
   ideas: { ideas: 500, seconds: 60 },
   ranking: { households: 2150, buildings: 20, projects: 21, seconds: 120, twiceShare: 0.03, resultSamples: 20 },
   // Issue 11: 2 and 20 contexts; 200 edits 150–300 ms apart (≈ 45 s per case), a typist's pace.
-  editorLatency: { contexts: [2, 20], samples: 200, warmup: 10, gapMs: [150, 300] },
+  editorLatency: { contexts: [2, 20], samples: 200, warmup: 10, gapMs: [150, 300], idleSeconds: 5 },
 };
 
 /** Small numbers for CI: every path runs, nothing is measured seriously. */
@@ -46,7 +49,7 @@ export const QUICK: Sizes = {
   ideas: { ideas: 40, seconds: 4 },
   ranking: { households: 120, buildings: 4, projects: 21, seconds: 5, twiceShare: 0.1, resultSamples: 3 },
   // Two contexts only: twenty renderers take the CI box's cores for half a minute; every path still runs.
-  editorLatency: { contexts: [2], samples: 15, warmup: 3, gapMs: [150, 300] },
+  editorLatency: { contexts: [2], samples: 15, warmup: 3, gapMs: [150, 300], idleSeconds: 1 },
 };
 
 export interface Options {

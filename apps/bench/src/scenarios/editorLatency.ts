@@ -58,6 +58,8 @@ class LoadSampler {
     const chromiumCpu = treeCpuSeconds(this.chromiumPids) - this.chromiumStart;
     return {
       server,
+      chromiumCpuSeconds: chromiumCpu,
+      wallSeconds: wall,
       extra: {
         serverCpuPercent: server.cpuPercent,
         ...(this.chromiumPids.length ? { chromiumCpuPercent: Math.round((chromiumCpu / wall) * 1000) / 10 } : {}),
@@ -118,7 +120,7 @@ async function openEditor(browser: Browser, url: string, meetingId: string, cook
 
 /** `n` contexts of one Chromium on one meeting; the first types, the others stamp what they see. */
 async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids: () => number[], owner: Host, n: number): Promise<{ row: ResultRow; frameRow: ResultRow | null }> {
-  const { samples, warmup, gapMs } = ctx.options.sizes.editorLatency;
+  const { samples, warmup, gapMs, idleSeconds } = ctx.options.sizes.editorLatency;
   const meeting = await liveMeeting(ctx, owner, n, `编辑延迟 浏览器 ${n}`);
   const opened = performance.now();
   // A few at a time: twenty first renders at once on two cores only measure the queue.
@@ -128,6 +130,11 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
     const [typist, ...receivers] = pages;
     for (const page of receivers) await page.evaluate(observeMarkers);
     await notesOf(typist!).click();
+    // What the open pages cost with nobody typing (presence, clocks, timers), to read the typing load against.
+    const idleSampler = new LoadSampler(ctx.yishi.pid, chromiumPids());
+    await sleep(idleSeconds * 1000);
+    const idleUsage = idleSampler.stop();
+    const idle = idleUsage.extra;
     // The renderers exist now (one per context); the load is sampled over the measured edits only.
     let load: LoadSampler | null = null;
     const sentAt: number[] = [];
@@ -147,6 +154,8 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
     const seen = await Promise.all(receivers.map((page) => page.evaluate(seenMarkers)));
     const got = deliveries(sentAt, warmup, seen);
     const everywhere = summarize(got.everywhere);
+    // Chromium's CPU above its idle rate, per edit and page: what one remote edit costs a tablet here.
+    const busyCpu = usage.chromiumCpuSeconds - (idleUsage.chromiumCpuSeconds / idleUsage.wallSeconds) * usage.wallSeconds;
     const row: ResultRow = {
       case: `${n} Chromium contexts: edit → editor DOM`,
       server: 'yishi',
@@ -161,6 +170,9 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
         everywhereP50: everywhere.p50,
         everywhereP99: everywhere.p99,
         ...usage.extra,
+        ...(idle.chromiumCpuPercent === undefined ? {} : { idleChromiumCpuPercent: idle.chromiumCpuPercent }),
+        idleMachineBusyPercent: idle.machineBusyPercent,
+        chromiumCpuMsPerEditPerPage: Math.round((busyCpu / (samples * n)) * 10_000) / 10,
       },
     };
     const frameRow: ResultRow | null = got.frame.length
@@ -176,6 +188,8 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
 async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<ResultRow> {
   const { samples, warmup, gapMs } = ctx.options.sizes.editorLatency;
   const meeting = await liveMeeting(ctx, owner, n, `编辑延迟 Node ${n}`);
+  // Every stock provider adds a process 'exit' listener (the workers lift the limit the same way).
+  process.setMaxListeners(Math.max(process.getMaxListeners(), n + 10));
   const clients = meeting.cookies.map((cookie) => new YjsClient(ctx.yishi.yjsUrl, meeting.id, cookie));
   try {
     await Promise.all(clients.map((client) => syncWithin(client, 30_000)));
