@@ -137,12 +137,17 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
     const idle = idleUsage.extra;
     // The renderers exist now (one per context); the load is sampled over the measured edits only.
     let load: LoadSampler | null = null;
+    let typingFrom = 0;
     const sentAt: number[] = [];
     for (let seq = 0; seq < warmup + samples; seq++) {
-      if (seq === warmup) load = new LoadSampler(ctx.yishi.pid, chromiumPids());
+      if (seq === warmup) {
+        load = new LoadSampler(ctx.yishi.pid, chromiumPids());
+        typingFrom = performance.now();
+      }
       sentAt.push(await typist!.evaluate(typeMarker, marker(seq)));
       await gap(gapMs);
     }
+    const typingSeconds = (performance.now() - typingFrom) / 1000;
     const last = String(sentAt.length - 1);
     await Promise.all(
       receivers.map((page) =>
@@ -164,6 +169,8 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
       extra: {
         contexts: n,
         edits: samples,
+        // Below the schedule's ≈ 4.4/s when the typist's own renderer waits for a core.
+        editsPerSecond: Math.round((samples / typingSeconds) * 100) / 100,
         expected: got.expected,
         received: got.received,
         missing: got.expected - got.received,
@@ -225,9 +232,13 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
       return run;
     };
     let load: LoadSampler | null = null;
+    let typingFrom = 0;
     const sentAt: number[] = [];
     for (let seq = 0; seq < warmup + samples; seq++) {
-      if (seq === warmup) load = new LoadSampler(ctx.yishi.pid, []);
+      if (seq === warmup) {
+        load = new LoadSampler(ctx.yishi.pid, []);
+        typingFrom = performance.now();
+      }
       sentAt.push(clock());
       typist!.doc.transact(() => {
         const run = text();
@@ -235,6 +246,7 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
       });
       await gap(gapMs);
     }
+    const typingSeconds = (performance.now() - typingFrom) / 1000;
     const last = String(sentAt.length - 1);
     for (let waited = 0; waited < 10_000 && !seen.every((s) => s[last]); waited += 20) await sleep(20);
     const usage = load!.stop();
@@ -248,6 +260,7 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
       extra: {
         clients: n,
         edits: samples,
+        editsPerSecond: Math.round((samples / typingSeconds) * 100) / 100,
         expected: got.expected,
         received: got.received,
         missing: got.expected - got.received,
