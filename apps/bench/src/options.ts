@@ -48,7 +48,7 @@ export const QUICK: Sizes = {
   minutes: { items: 40, noteChars: 20_000, polls: 3, followUps: 10, attendees: 6, samples: 2 },
   ideas: { ideas: 40, seconds: 4 },
   ranking: { households: 120, buildings: 4, projects: 21, seconds: 5, twiceShare: 0.1, resultSamples: 3 },
-  // Two contexts only: twenty renderers take the CI box's cores for half a minute; every path still runs.
+  // Two contexts only: twenty renderers would take the CI box's cores for minutes; every path still runs.
   editorLatency: { contexts: [2], samples: 15, warmup: 3, gapMs: [150, 300], idleSeconds: 1 },
 };
 

@@ -8,7 +8,9 @@ export type Seen = Record<string, [number, number]>;
 
 /** Installed in every receiving page: stamps each marker's first appearance in the first item's notes editor. */
 export function observeMarkers(): void {
-  const root = document.querySelectorAll('[data-testid="agenda-item"]')[0]?.querySelector('[data-testid="agenda-notes"] .tiptap');
+  const root = document
+    .querySelectorAll('[data-testid="agenda-item"]')[0]
+    ?.querySelector('[data-testid="agenda-notes"] .tiptap');
   if (!root) throw new Error('no notes editor in the first agenda item');
   const seen: Seen = {};
   (window as unknown as { benchSeen: Seen }).benchSeen = seen;
@@ -21,7 +23,10 @@ export function observeMarkers(): void {
         fresh.push(match[1]!);
       }
     }
-    if (fresh.length) requestAnimationFrame(() => fresh.forEach((seq) => (seen[seq]![1] = performance.timeOrigin + performance.now())));
+    if (fresh.length)
+      requestAnimationFrame(() =>
+        fresh.forEach((seq) => (seen[seq]![1] = performance.timeOrigin + performance.now())),
+      );
   }).observe(root, { subtree: true, childList: true, characterData: true });
 }
 
@@ -32,11 +37,15 @@ export function observeMarkers(): void {
  * beforeinput and mutates the editable; ProseMirror reads the change as it reads typing).
  */
 export function typeMarker(text: string): number {
-  const surface = document.querySelectorAll('[data-testid="agenda-item"]')[0]?.querySelector<HTMLElement>('[data-testid="agenda-notes"] .tiptap');
+  const surface = document
+    .querySelectorAll('[data-testid="agenda-item"]')[0]
+    ?.querySelector<HTMLElement>('[data-testid="agenda-notes"] .tiptap');
   if (!surface) throw new Error('no notes editor in the first agenda item');
-  if (!surface.contains(document.activeElement) && document.activeElement !== surface) surface.focus();
+  if (!surface.contains(document.activeElement) && document.activeElement !== surface)
+    surface.focus();
   const at = performance.timeOrigin + performance.now();
-  if (!document.execCommand('insertText', false, text)) throw new Error('execCommand insertText refused');
+  if (!document.execCommand('insertText', false, text))
+    throw new Error('execCommand insertText refused');
   return at;
 }
 

@@ -4,10 +4,23 @@ import * as Y from 'yjs';
 import { sortedItems } from '@yishi/model';
 import { mapLimit } from '../api.ts';
 import { CHROMIUM_ARGS, chromiumPath, cookiesFor } from '../clients/chromium.ts';
-import { hasMarker, observeMarkers, seenMarkers, typeMarker, type Seen } from '../clients/editorPage.ts';
+import {
+  hasMarker,
+  observeMarkers,
+  seenMarkers,
+  typeMarker,
+  type Seen,
+} from '../clients/editorPage.ts';
 import { syncWithin, YjsClient } from '../clients/yjs.ts';
 import type { BenchContext } from '../context.ts';
-import { commandOf, machineTicks, parentOf, processTree, ResourceSampler, treeCpuSeconds } from '../procstat.ts';
+import {
+  commandOf,
+  machineTicks,
+  parentOf,
+  processTree,
+  ResourceSampler,
+  treeCpuSeconds,
+} from '../procstat.ts';
 import type { ResultRow, ScenarioResult } from '../results.ts';
 import { clock, summarize } from '../stats.ts';
 import { guests, host, type Host } from './setup.ts';
@@ -20,7 +33,8 @@ const marker = (seq: number) => `#${seq};`;
 const MARKERS = /#(\d+);/g;
 
 /** The notes editor of the first agenda item (RichEditor's Tiptap surface); editorPage.ts finds the same one. */
-const notesOf = (page: Page) => page.getByTestId('agenda-item').first().getByTestId('agenda-notes').locator('.tiptap');
+const notesOf = (page: Page) =>
+  page.getByTestId('agenda-item').first().getByTestId('agenda-notes').locator('.tiptap');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,9 +76,14 @@ class LoadSampler {
       wallSeconds: wall,
       extra: {
         serverCpuPercent: server.cpuPercent,
-        ...(this.chromiumPids.length ? { chromiumCpuPercent: Math.round((chromiumCpu / wall) * 1000) / 10 } : {}),
+        ...(this.chromiumPids.length
+          ? { chromiumCpuPercent: Math.round((chromiumCpu / wall) * 1000) / 10 }
+          : {}),
         // Of all cores together: 100 means both cores busy the whole phase (anyone's work).
-        machineBusyPercent: Math.round(((ticks.busy - this.ticks.busy) / Math.max(1, ticks.total - this.ticks.total)) * 1000) / 10,
+        machineBusyPercent:
+          Math.round(
+            ((ticks.busy - this.ticks.busy) / Math.max(1, ticks.total - this.ticks.total)) * 1000,
+          ) / 10,
         loadAvg1: Math.round(loadavg()[0]! * 100) / 100,
       },
     };
@@ -72,8 +91,17 @@ class LoadSampler {
 }
 
 /** A live meeting (started, so residents may edit) with `n` guests; returns its id and their cookies. */
-async function liveMeeting(ctx: BenchContext, owner: Host, n: number, title: string): Promise<{ id: string; cookies: string[] }> {
-  const meeting = await owner.client.json<{ id: string; joinCode: string }>('POST', '/api/meetings', { communityId: owner.communityId, title, kind: 'building-talk' });
+async function liveMeeting(
+  ctx: BenchContext,
+  owner: Host,
+  n: number,
+  title: string,
+): Promise<{ id: string; cookies: string[] }> {
+  const meeting = await owner.client.json<{ id: string; joinCode: string }>(
+    'POST',
+    '/api/meetings',
+    { communityId: owner.communityId, title, kind: 'building-talk' },
+  );
   await owner.client.json('POST', `/api/meetings/${meeting.id}/start`);
   return { id: meeting.id, cookies: (await guests(ctx, meeting.joinCode, n)).map((g) => g.cookie) };
 }
@@ -106,12 +134,22 @@ function deliveries(sentAt: number[], from: number, seen: Seen[]): Deliveries {
 }
 
 /** Opens the meeting page in a context of its own, with its notes editor open; returns the page. */
-async function openEditor(browser: Browser, url: string, meetingId: string, cookie: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'zh-CN' });
+async function openEditor(
+  browser: Browser,
+  url: string,
+  meetingId: string,
+  cookie: string,
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1024, height: 768 },
+    locale: 'zh-CN',
+  });
   await context.addCookies(cookiesFor(url, cookie));
   const page = await context.newPage();
   await page.goto(`${url}/m/${meetingId}`, { timeout: 60_000 });
-  await page.locator('[data-testid="doc-status"][data-state="connected"]').waitFor({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="doc-status"][data-state="connected"]')
+    .waitFor({ timeout: 60_000 });
   const toggle = page.getByTestId('agenda-item').first().getByTestId('agenda-open');
   if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
   await notesOf(page).waitFor({ state: 'visible', timeout: 60_000 });
@@ -119,13 +157,23 @@ async function openEditor(browser: Browser, url: string, meetingId: string, cook
 }
 
 /** `n` contexts of one Chromium on one meeting; the first types, the others stamp what they see. */
-async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids: () => number[], owner: Host, n: number): Promise<{ row: ResultRow; frameRow: ResultRow | null }> {
+async function measureBrowsers(
+  ctx: BenchContext,
+  browser: Browser,
+  chromiumPids: () => number[],
+  owner: Host,
+  n: number,
+): Promise<{ row: ResultRow; frameRow: ResultRow | null }> {
   const { samples, warmup, gapMs, idleSeconds } = ctx.options.sizes.editorLatency;
   const meeting = await liveMeeting(ctx, owner, n, `编辑延迟 浏览器 ${n}`);
   const opened = performance.now();
   // A few at a time: twenty first renders at once on two cores only measure the queue.
-  const pages = await mapLimit(meeting.cookies, 4, (cookie) => openEditor(browser, ctx.yishi.url, meeting.id, cookie));
-  ctx.log(`${n} Chromium contexts open with their notes editors in ${Math.round(performance.now() - opened)} ms`);
+  const pages = await mapLimit(meeting.cookies, 4, (cookie) =>
+    openEditor(browser, ctx.yishi.url, meeting.id, cookie),
+  );
+  ctx.log(
+    `${n} Chromium contexts open with their notes editors in ${Math.round(performance.now() - opened)} ms`,
+  );
   try {
     const [typist, ...receivers] = pages;
     for (const page of receivers) await page.evaluate(observeMarkers);
@@ -160,7 +208,9 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
     const got = deliveries(sentAt, warmup, seen);
     const everywhere = summarize(got.everywhere);
     // Chromium's CPU above its idle rate, per edit and page: what one remote edit costs a tablet here.
-    const busyCpu = usage.chromiumCpuSeconds - (idleUsage.chromiumCpuSeconds / idleUsage.wallSeconds) * usage.wallSeconds;
+    const busyCpu =
+      usage.chromiumCpuSeconds -
+      (idleUsage.chromiumCpuSeconds / idleUsage.wallSeconds) * usage.wallSeconds;
     const row: ResultRow = {
       case: `${n} Chromium contexts: edit → editor DOM`,
       server: 'yishi',
@@ -177,13 +227,20 @@ async function measureBrowsers(ctx: BenchContext, browser: Browser, chromiumPids
         everywhereP50: everywhere.p50,
         everywhereP99: everywhere.p99,
         ...usage.extra,
-        ...(idle.chromiumCpuPercent === undefined ? {} : { idleChromiumCpuPercent: idle.chromiumCpuPercent }),
+        ...(idle.chromiumCpuPercent === undefined
+          ? {}
+          : { idleChromiumCpuPercent: idle.chromiumCpuPercent }),
         idleMachineBusyPercent: idle.machineBusyPercent,
         chromiumCpuMsPerEditPerPage: Math.round((busyCpu / (samples * n)) * 10_000) / 10,
       },
     };
     const frameRow: ResultRow | null = got.frame.length
-      ? { case: `${n} Chromium contexts: edit → next frame`, server: 'yishi', latency: summarize(got.frame), extra: { contexts: n } }
+      ? {
+          case: `${n} Chromium contexts: edit → next frame`,
+          server: 'yishi',
+          latency: summarize(got.frame),
+          extra: { contexts: n },
+        }
       : null;
     return { row, frameRow };
   } finally {
@@ -197,12 +254,15 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
   const meeting = await liveMeeting(ctx, owner, n, `编辑延迟 Node ${n}`);
   // Every stock provider adds a process 'exit' listener (the workers lift the limit the same way).
   process.setMaxListeners(Math.max(process.getMaxListeners(), n + 10));
-  const clients = meeting.cookies.map((cookie) => new YjsClient(ctx.yishi.yjsUrl, meeting.id, cookie));
+  const clients = meeting.cookies.map(
+    (cookie) => new YjsClient(ctx.yishi.yjsUrl, meeting.id, cookie),
+  );
   try {
     await Promise.all(clients.map((client) => syncWithin(client, 30_000)));
     const fragmentOf = (client: YjsClient) => {
       const notes = sortedItems(client.doc)[0]?.get('notes');
-      if (!(notes instanceof Y.XmlFragment)) throw new Error('the meeting document has no first agenda item with notes');
+      if (!(notes instanceof Y.XmlFragment))
+        throw new Error('the meeting document has no first agenda item with notes');
       return notes;
     };
     const [typist, ...receivers] = clients;
@@ -248,7 +308,8 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
     }
     const typingSeconds = (performance.now() - typingFrom) / 1000;
     const last = String(sentAt.length - 1);
-    for (let waited = 0; waited < 10_000 && !seen.every((s) => s[last]); waited += 20) await sleep(20);
+    for (let waited = 0; waited < 10_000 && !seen.every((s) => s[last]); waited += 20)
+      await sleep(20);
     const usage = load!.stop();
     const got = deliveries(sentAt, warmup, seen);
     const everywhere = summarize(got.everywhere);
@@ -285,11 +346,26 @@ const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 export async function editorLatency(ctx: BenchContext): Promise<ScenarioResult> {
   const base = { scenario: 'editorLatency' as const, target: EDITOR_LATENCY_TARGET };
   const executablePath = chromiumPath();
-  if (!executablePath) return { ...base, status: 'unavailable', reason: 'no system Chromium (/usr/bin/chromium; set CHROMIUM_PATH)', verdict: 'n/a', verdictNote: '', rows: [] };
+  if (!executablePath)
+    return {
+      ...base,
+      status: 'unavailable',
+      reason: 'no system Chromium (/usr/bin/chromium; set CHROMIUM_PATH)',
+      verdict: 'n/a',
+      verdictNote: '',
+      rows: [],
+    };
   const shell = await fetch(`${ctx.yishi.url}/login`);
   await shell.arrayBuffer();
   if (!shell.ok || !(shell.headers.get('content-type') ?? '').includes('text/html')) {
-    return { ...base, status: 'unavailable', reason: `the server serves no pages (GET /login answered ${shell.status}): build apps/web first`, verdict: 'n/a', verdictNote: '', rows: [] };
+    return {
+      ...base,
+      status: 'unavailable',
+      reason: `the server serves no pages (GET /login answered ${shell.status}): build apps/web first`,
+      verdict: 'n/a',
+      verdictNote: '',
+      rows: [],
+    };
   }
   const { contexts } = ctx.options.sizes.editorLatency;
   const owner = await host(ctx);
@@ -309,7 +385,9 @@ export async function editorLatency(ctx: BenchContext): Promise<ScenarioResult> 
       const nodeRow = await measureNode(ctx, owner, n);
       ctx.log(`${n} Node clients: p50 ${nodeRow.latency!.p50} ms, p99 ${nodeRow.latency!.p99} ms`);
       const { row, frameRow } = await measureBrowsers(ctx, browser, chromiumPids, owner, n);
-      ctx.log(`${n} Chromium contexts: p50 ${row.latency!.p50} ms, p99 ${row.latency!.p99} ms (${row.extra.missing} missing)`);
+      ctx.log(
+        `${n} Chromium contexts: p50 ${row.latency!.p50} ms, p99 ${row.latency!.p99} ms (${row.extra.missing} missing)`,
+      );
       rows.push(row);
       if (frameRow) rows.push(frameRow);
       rows.push(nodeRow);
@@ -332,14 +410,25 @@ export async function editorLatency(ctx: BenchContext): Promise<ScenarioResult> 
   } finally {
     await browser?.close();
   }
-  const largest = rows.filter((r) => r.case.includes('Chromium contexts: edit → editor DOM')).at(-1)!;
+  const largest = rows
+    .filter((r) => r.case.includes('Chromium contexts: edit → editor DOM'))
+    .at(-1)!;
   if (!(largest.latency!.p99 <= P99_TARGET_MS)) {
     met = false;
     notes.push(`${largest.case}: p99 ${largest.latency!.p99} ms > ${P99_TARGET_MS} ms`);
   }
   const summary = rows
     .filter((r) => r.latency && !r.case.includes('next frame'))
-    .map((r) => `${r.case.split(':')[0]} p50/p95/p99 ${r.latency!.p50}/${r.latency!.p95}/${r.latency!.p99} ms`)
+    .map(
+      (r) =>
+        `${r.case.split(':')[0]} p50/p95/p99 ${r.latency!.p50}/${r.latency!.p95}/${r.latency!.p99} ms`,
+    )
     .join('; ');
-  return { ...base, status: 'ok', verdict: met ? 'met' : 'missed', verdictNote: met ? summary : `${notes.join('; ')} — ${summary}`, rows };
+  return {
+    ...base,
+    status: 'ok',
+    verdict: met ? 'met' : 'missed',
+    verdictNote: met ? summary : `${notes.join('; ')} — ${summary}`,
+    rows,
+  };
 }
