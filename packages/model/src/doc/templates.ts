@@ -55,13 +55,13 @@ const WORDS: Record<Locale, Record<MeetingKind, readonly (readonly [title: strin
     ],
     salon: [
       ['Ice-breaker', 'Social worker'],
-      ['What each side has to share', 'Party organisation, owners’ committee, property company, resident reps'],
+      ['What each side has to share', 'Party, owners’ committee, property company, residents'],
       ['Supervisor’s comments', 'Social work supervisor'],
       ['Closing words', 'Street office leader'],
     ],
     joint: [
       ['Review of last month’s supervised matters', 'Community party secretary'],
-      ['Reports from each side', 'Party organisation, owners’ committee, property company, resident reps'],
+      ['Reports from each side', 'Party, owners’ committee, property company, residents'],
       ['Deliberation', 'Facilitator'],
       ['Votes and who does what', 'Facilitator'],
       ['Other business', ''],
