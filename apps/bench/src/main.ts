@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
 import { BenchContext } from './context.ts';
 import { parseOptions, type Options } from './options.ts';
 import { WorkerPool } from './pool.ts';
-import { benchResults, type BenchResults, type ScenarioName, type ScenarioResult } from './results.ts';
+import { benchResults, SCENARIOS, type BenchResults, type ScenarioName, type ScenarioResult } from './results.ts';
 import { buildServer, startYishi, type Storage } from './servers.ts';
 import { coldLoad } from './scenarios/coldLoad.ts';
 import { fanout } from './scenarios/fanout.ts';
@@ -89,13 +89,18 @@ export async function runBench(options: Options): Promise<BenchResults> {
   });
 }
 
-/** Writes results/<timestamp>.json (and latest.json for full runs); returns the file written. */
+/**
+ * Writes results/<timestamp>.json, and latest.json only for a full run of every scenario: a run
+ * with --only (suffix -partial) or --quick never replaces the committed full results.
+ */
 export function writeResults(results: BenchResults, out: string): string {
   mkdirSync(out, { recursive: true });
-  const file = join(out, `${results.startedAt.replace(/[:.]/g, '-')}${results.mode === 'quick' ? '-quick' : ''}.json`);
+  const complete = SCENARIOS.every((name) => results.scenarios.some((s) => s.scenario === name));
+  const suffix = results.mode === 'quick' ? '-quick' : complete ? '' : '-partial';
+  const file = join(out, `${results.startedAt.replace(/[:.]/g, '-')}${suffix}.json`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(file, json);
-  if (results.mode === 'full') writeFileSync(join(out, 'latest.json'), json);
+  if (results.mode === 'full' && complete) writeFileSync(join(out, 'latest.json'), json);
   return file;
 }
 
