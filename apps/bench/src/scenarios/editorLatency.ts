@@ -134,6 +134,20 @@ function deliveries(sentAt: number[], from: number, seen: Seen[]): Deliveries {
 }
 
 /** Opens the meeting page in a context of its own, with its notes editor open; returns the page. */
+/** What both rows report of delivery: edits sent, their rate, every receipt counted, and when an edit was everywhere. */
+function deliveryExtra(got: Deliveries, samples: number, typingSeconds: number) {
+  const everywhere = summarize(got.everywhere);
+  return {
+    edits: samples,
+    editsPerSecond: Math.round((samples / typingSeconds) * 100) / 100,
+    expected: got.expected,
+    received: got.received,
+    missing: got.expected - got.received,
+    everywhereP50: everywhere.p50,
+    everywhereP99: everywhere.p99,
+  };
+}
+
 async function openEditor(
   browser: Browser,
   url: string,
@@ -206,7 +220,6 @@ async function measureBrowsers(
     const usage = load!.stop();
     const seen = await Promise.all(receivers.map((page) => page.evaluate(seenMarkers)));
     const got = deliveries(sentAt, warmup, seen);
-    const everywhere = summarize(got.everywhere);
     // Chromium's CPU above its idle rate, per edit and page: what one remote edit costs a tablet here.
     const busyCpu =
       usage.chromiumCpuSeconds -
@@ -218,14 +231,8 @@ async function measureBrowsers(
       usage: usage.server,
       extra: {
         contexts: n,
-        edits: samples,
-        // Below the schedule's ≈ 4.4/s when the typist's own renderer waits for a core.
-        editsPerSecond: Math.round((samples / typingSeconds) * 100) / 100,
-        expected: got.expected,
-        received: got.received,
-        missing: got.expected - got.received,
-        everywhereP50: everywhere.p50,
-        everywhereP99: everywhere.p99,
+        // editsPerSecond is below the schedule's ≈ 4.4/s when the typist's own renderer waits for a core.
+        ...deliveryExtra(got, samples, typingSeconds),
         ...usage.extra,
         ...(idle.chromiumCpuPercent === undefined
           ? {}
@@ -312,7 +319,6 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
       await sleep(20);
     const usage = load!.stop();
     const got = deliveries(sentAt, warmup, seen);
-    const everywhere = summarize(got.everywhere);
     return {
       case: `${n} Node clients: update → Y document`,
       server: 'yishi',
@@ -320,13 +326,7 @@ async function measureNode(ctx: BenchContext, owner: Host, n: number): Promise<R
       usage: usage.server,
       extra: {
         clients: n,
-        edits: samples,
-        editsPerSecond: Math.round((samples / typingSeconds) * 100) / 100,
-        expected: got.expected,
-        received: got.received,
-        missing: got.expected - got.received,
-        everywhereP50: everywhere.p50,
-        everywhereP99: everywhere.p99,
+        ...deliveryExtra(got, samples, typingSeconds),
         ...usage.extra,
       },
     };
