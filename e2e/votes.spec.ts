@@ -85,7 +85,7 @@ test('an election of 5 among 8 with six tablets, the board shows turnout then th
     await page.getByTestId('poll-new').click();
     const dialog = page.getByRole('dialog');
     await dialog.getByTestId('poll-kind').click();
-    await page.getByRole('option', { name: '动议表决' }).click();
+    await page.getByRole('option', { name: '议案表决' }).click();
     await dialog.getByLabel('表决事项').fill('同意增設電動車充電樁');
     await dialog.getByTestId('poll-rule').click();
     await page.getByRole('option', { name: '赞成达到投票数的三分之二（含弃权）' }).click();
@@ -120,7 +120,7 @@ test('a voter closes the tab and reopens it: the receipt is still shown, and aft
   await page.getByTestId('poll-new').click();
   const dialog = page.getByRole('dialog');
   await dialog.getByTestId('poll-kind').click();
-  await page.getByRole('option', { name: '动议表决' }).click();
+  await page.getByRole('option', { name: '议案表决' }).click();
   await dialog.getByLabel('表决事项').fill('是否同意更換電梯');
   await dialog.getByTestId('poll-create').click();
   const hostCard = page.getByTestId('poll-card').filter({ hasText: '是否同意更換電梯' });

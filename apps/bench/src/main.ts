@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@yishi/db/testing';
 import { BenchContext } from './context.ts';
 import { parseOptions, type Options } from './options.ts';
 import { WorkerPool } from './pool.ts';
-import { benchResults, type BenchResults, type ScenarioName, type ScenarioResult } from './results.ts';
+import { benchResults, SCENARIOS, type BenchResults, type ScenarioName, type ScenarioResult } from './results.ts';
 import { buildServer, startYishi, type Storage } from './servers.ts';
 import { coldLoad } from './scenarios/coldLoad.ts';
 import { fanout } from './scenarios/fanout.ts';
@@ -19,9 +19,10 @@ import { votes } from './scenarios/votes.ts';
 import { IDEAS_TARGET, ideas } from './scenarios/ideas.ts';
 import { RANKING_TARGET, ranking } from './scenarios/ranking.ts';
 import { FIRST_LOAD_TARGET, firstLoad } from './scenarios/firstLoad.ts';
+import { EDITOR_LATENCY_TARGET, editorLatency } from './scenarios/editorLatency.ts';
 import { formatTable } from './table.ts';
 
-const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes, ideas, ranking, firstLoad };
+const RUNNERS: Record<ScenarioName, (ctx: BenchContext) => Promise<ScenarioResult>> = { fanout, join: joinScenario, hostile, rooms, votes, coldLoad, minutes, ideas, ranking, firstLoad, editorLatency };
 const TARGETS: Record<ScenarioName, string> = {
   fanout: 'p99 ≤ 25 ms at the largest size; p99 ratio yishi/baseline ≤ 1.0',
   join: 'p99 first sync ≤ 2× the stock server',
@@ -33,6 +34,7 @@ const TARGETS: Record<ScenarioName, string> = {
   ideas: IDEAS_TARGET,
   ranking: RANKING_TARGET,
   firstLoad: FIRST_LOAD_TARGET,
+  editorLatency: EDITOR_LATENCY_TARGET,
 };
 
 /** Runs the selected scenarios; a scenario that throws is reported as an error, the rest still run. */
@@ -87,13 +89,18 @@ export async function runBench(options: Options): Promise<BenchResults> {
   });
 }
 
-/** Writes results/<timestamp>.json (and latest.json for full runs); returns the file written. */
+/**
+ * Writes results/<timestamp>.json, and latest.json only for a full run of every scenario: a run
+ * with --only (suffix -partial) or --quick never replaces the committed full results.
+ */
 export function writeResults(results: BenchResults, out: string): string {
   mkdirSync(out, { recursive: true });
-  const file = join(out, `${results.startedAt.replace(/[:.]/g, '-')}${results.mode === 'quick' ? '-quick' : ''}.json`);
+  const complete = SCENARIOS.every((name) => results.scenarios.some((s) => s.scenario === name));
+  const suffix = results.mode === 'quick' ? '-quick' : complete ? '' : '-partial';
+  const file = join(out, `${results.startedAt.replace(/[:.]/g, '-')}${suffix}.json`);
   const json = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(file, json);
-  if (results.mode === 'full') writeFileSync(join(out, 'latest.json'), json);
+  if (results.mode === 'full' && complete) writeFileSync(join(out, 'latest.json'), json);
   return file;
 }
 

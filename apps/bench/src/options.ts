@@ -14,6 +14,11 @@ export interface Sizes {
   minutes: { items: number; noteChars: number; polls: number; followUps: number; attendees: number; samples: number };
   ideas: { ideas: number; seconds: number };
   ranking: { households: number; buildings: number; projects: number; seconds: number; twiceShare: number; resultSamples: number };
+  /**
+   * Browser contexts per case; measured edits and unmeasured warm-up edits per case; the pause
+   * between edits; seconds of the open pages' idle CPU, sampled before typing.
+   */
+  editorLatency: { contexts: number[]; samples: number; warmup: number; gapMs: [number, number]; idleSeconds: number };
 }
 
 /** The issue's numbers. */
@@ -28,6 +33,8 @@ export const FULL: Sizes = {
   // The issue: 500 ideas in one minute; 2,150 households within 10 minutes (here: within 2).
   ideas: { ideas: 500, seconds: 60 },
   ranking: { households: 2150, buildings: 20, projects: 21, seconds: 120, twiceShare: 0.03, resultSamples: 20 },
+  // Issue 11: 2 and 20 contexts; 200 edits 150–300 ms apart (≈ 45 s per case), a typist's pace.
+  editorLatency: { contexts: [2, 20], samples: 200, warmup: 10, gapMs: [150, 300], idleSeconds: 5 },
 };
 
 /** Small numbers for CI: every path runs, nothing is measured seriously. */
@@ -41,6 +48,8 @@ export const QUICK: Sizes = {
   minutes: { items: 40, noteChars: 20_000, polls: 3, followUps: 10, attendees: 6, samples: 2 },
   ideas: { ideas: 40, seconds: 4 },
   ranking: { households: 120, buildings: 4, projects: 21, seconds: 5, twiceShare: 0.1, resultSamples: 3 },
+  // Two contexts only: twenty renderers would take the CI box's cores for minutes; every path still runs.
+  editorLatency: { contexts: [2], samples: 15, warmup: 3, gapMs: [150, 300], idleSeconds: 1 },
 };
 
 export interface Options {
@@ -77,7 +86,7 @@ const schema = z.object({
   out: z.string().optional(),
 });
 
-export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes,ideas,ranking,firstLoad] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
+export const USAGE = `usage: pnpm bench [--quick] [--only fanout,join,hostile,rooms,votes,coldLoad,minutes,ideas,ranking,firstLoad,editorLatency] [--cpu-prof] [--no-build] [--workers 2] [--out DIR]`;
 
 /** Parses the command line; throws with a readable message on bad flags. */
 export function parseOptions(argv: string[]): Options {

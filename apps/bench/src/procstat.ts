@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times (nearly always 100 on Linux). */
 const CLK_TCK = (() => {
@@ -81,4 +81,67 @@ export class ResourceSampler {
       wallSeconds: Math.round(wallSeconds * 100) / 100,
     };
   }
+}
+
+/** The parent of a process (0 once it is gone). */
+export function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 4 (ppid) is the second after the command name.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return 0;
+  }
+}
+
+/** A process's command line, arguments joined by spaces ('' once it is gone). */
+export function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** `pid` and every process below it (read from /proc; processes that come and go in between are missed). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const ppid = parentOf(Number(entry));
+    const list = children.get(ppid) ?? [];
+    list.push(Number(entry));
+    children.set(ppid, list);
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    tree.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return tree;
+}
+
+/** CPU seconds used so far by the processes of `pids` that are still there. */
+export function treeCpuSeconds(pids: number[]): number {
+  let sum = 0;
+  for (const p of pids) {
+    try {
+      sum += cpuSeconds(p);
+    } catch {
+      // Exited.
+    }
+  }
+  return sum;
+}
+
+/** The whole machine's CPU ticks from /proc/stat: busy (everything but idle and iowait) and total. */
+export function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  // user nice system idle iowait irq softirq steal; guest time is already inside user.
+  const values = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = values.reduce((a, b) => a + b, 0);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  return { busy: total - idle, total };
 }

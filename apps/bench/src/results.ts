@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The scenarios, in the order they run and print. */
-export const SCENARIOS = ['fanout', 'join', 'hostile', 'rooms', 'votes', 'coldLoad', 'minutes', 'ideas', 'ranking', 'firstLoad'] as const;
+export const SCENARIOS = ['fanout', 'join', 'hostile', 'rooms', 'votes', 'coldLoad', 'minutes', 'ideas', 'ranking', 'firstLoad', 'editorLatency'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const latency = z.object({

@@ -10,7 +10,7 @@ export function formatTable(results: BenchResults): string {
     if (!s.rows.length) lines.push([s.scenario, '–', '–', '', '', '', '', '', '', '', s.status === 'ok' ? '' : `${s.status}: ${s.reason ?? ''}`]);
     for (const r of s.rows) {
       const notes = Object.entries(r.extra)
-        .filter(([k]) => ['missing', 'lost', 'duplicated', 'refused', 'p99Ratio', 'synced', 'incomplete', 'firstMs', 'castSpanMs', 'failure'].includes(k))
+        .filter(([k]) => ['missing', 'lost', 'duplicated', 'refused', 'p50Ratio', 'p95Ratio', 'p99Ratio', 'everywhereP99', 'chromiumCpuPercent', 'idleChromiumCpuPercent', 'chromiumCpuMsPerEditPerPage', 'editsPerSecond', 'machineBusyPercent', 'loadAvg1', 'synced', 'incomplete', 'firstMs', 'castSpanMs', 'failure'].includes(k))
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
       lines.push([

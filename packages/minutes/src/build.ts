@@ -192,7 +192,7 @@ function polls(input: MinutesInput, locale: Locale, text: MinutesText): MinutesP
         id: poll.id,
         title: poll.title,
         kind: poll.kind,
-        kindLabel: text.poll.kind[poll.kind],
+        kindLabel: LABELS[locale].pollKind[poll.kind],
         secret: poll.secret,
         ballotLabel: poll.secret ? text.poll.secret : text.poll.named,
         rule: ruleText(poll, text),

@@ -10,6 +10,7 @@ import {
   type PollDto,
   type VoteCounts,
 } from '@yishi/model';
+import { withColon } from './text.ts';
 
 /** Words of the charter section (逐条协商) and of the adopted text on its own. */
 export interface CharterText {
@@ -186,6 +187,38 @@ export function buildCharterMinutes(charter: CharterJson, polls: readonly PollDt
   };
 }
 
+/** One clause's line in the history, and the lines under it (its original wording when changed, then its amendments). */
+export interface CharterHistoryRow {
+  number: number;
+  /** 通过 / 搁置 / 删除, with 新增 for a clause an amendment inserted. */
+  label: string;
+  text: string;
+  notes: { text: string; quiet: boolean }[];
+}
+
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ');
+
+/** The clause-by-clause history as both renderers print it (Markdown and DOCX differ only in markup). */
+export function charterHistory(charter: MinutesCharter, locale: Locale): CharterHistoryRow[] {
+  const text = CHARTER_TEXT[locale];
+  return charter.clauses.map((clause) => ({
+    number: clause.number,
+    label: `${clause.statusLabel}${clause.inserted ? text.inserted : ''}`,
+    text: oneLine(clause.text),
+    notes: [
+      ...(clause.changed ? [{ text: `${withColon(text.original)}${oneLine(clause.original)}`, quiet: true }] : []),
+      ...clause.amendments.map((a) => ({ text: oneLine(amendmentLine(a, locale)), quiet: false })),
+    ],
+  }));
+}
+
+/** The final vote's outcome with its numbers, e.g. 通过（同意 12，反对 1，弃权 0）. */
+export function finalVoteText(charter: MinutesCharter, locale: Locale): string {
+  const { outcome, votes } = charter.finalVote;
+  if (!votes) return outcome;
+  return locale === 'en' ? `${outcome} (${votes})` : `${outcome}（${votes}）`;
+}
+
 /** One amendment in a line of words. */
 export function amendmentLine(a: Omit<MinutesAmendment, 'line'>, locale: Locale): string {
   const text = CHARTER_TEXT[locale];
@@ -200,12 +233,11 @@ const FONT: Record<Locale, string> = { 'zh-CN': 'SimSun', 'zh-TW': 'PMingLiU', e
 /** The adopted text on its own as a Word document: title, the agreed clauses, the final vote. */
 export async function renderCharterDocx(charter: MinutesCharter, meta: { meetingTitle: string; date: string }, locale: Locale): Promise<Uint8Array<ArrayBuffer>> {
   const text = CHARTER_TEXT[locale];
-  const colon = locale === 'en' ? ': ' : '：';
   const body: Paragraph[] = [
     new Paragraph({ heading: HeadingLevel.TITLE, children: [new TextRun(charter.title || text.adoptedText)] }),
     new Paragraph({
       alignment: AlignmentType.CENTER,
-      children: [new TextRun({ text: `${meta.meetingTitle} · ${meta.date} · ${text.finalVote}${colon}${charter.finalVote.outcome}${charter.finalVote.votes ? `（${charter.finalVote.votes}）` : ''}`, color: '555555' })],
+      children: [new TextRun({ text: `${meta.meetingTitle} · ${meta.date} · ${withColon(text.finalVote)}${finalVoteText(charter, locale)}`, color: '555555' })],
     }),
     ...charter.adoptedText.map(
       (clause) =>

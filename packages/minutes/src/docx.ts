@@ -16,7 +16,7 @@ import {
   type ParagraphChild,
 } from 'docx';
 import type { Locale } from '@yishi/model';
-import { amendmentLine, CHARTER_TEXT } from './charter.ts';
+import { CHARTER_TEXT, charterHistory, finalVoteText } from './charter.ts';
 import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
 import type { Block, Inline, Minutes, MinutesFollowUp } from './types.ts';
 
@@ -289,16 +289,15 @@ export async function renderDocx(minutes: Minutes): Promise<Uint8Array<ArrayBuff
     heading(ct.section);
     body.push(new Paragraph({ heading: HeadingLevel.HEADING_2, children: [new TextRun(c.title)] }));
     body.push(field(text.fields.status, c.statusLabel));
-    body.push(field(ct.finalVote, c.finalVote.votes ? `${c.finalVote.outcome}（${c.finalVote.votes}）` : c.finalVote.outcome));
+    body.push(field(ct.finalVote, finalVoteText(c, minutes.locale)));
     body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: ct.adoptedText, bold: true })] }));
     for (const clause of c.adoptedText)
       body.push(new Paragraph({ indent: { left: INDENT }, children: clause.split('\n').map((l, i) => new TextRun({ text: l, break: i > 0 ? 1 : undefined })) }));
     body.push(new Paragraph({ children: [new TextRun({ text: ct.leftOut, color: '555555' })] }));
     body.push(new Paragraph({ spacing: { before: 120 }, children: [new TextRun({ text: ct.history, bold: true })] }));
-    for (const clause of c.clauses) {
-      body.push(new Paragraph({ children: [new TextRun({ text: `${clause.number}. ${clause.statusLabel}${clause.inserted ? ct.inserted : ''}　`, bold: true }), new TextRun(clause.text.replace(/\s*\n\s*/g, ' '))] }));
-      if (clause.changed) body.push(new Paragraph({ indent: { left: INDENT }, children: [new TextRun({ text: `${withColon(ct.original)}${clause.original}`, color: '555555' })] }));
-      for (const a of clause.amendments) body.push(new Paragraph({ indent: { left: INDENT }, children: [new TextRun(amendmentLine(a, minutes.locale))] }));
+    for (const row of charterHistory(c, minutes.locale)) {
+      body.push(new Paragraph({ children: [new TextRun({ text: `${row.number}. ${row.label}　`, bold: true }), new TextRun(row.text)] }));
+      for (const note of row.notes) body.push(new Paragraph({ indent: { left: INDENT }, children: [new TextRun({ text: note.text, ...(note.quiet ? { color: '555555' } : {}) })] }));
     }
   }
 

@@ -1,4 +1,4 @@
-import { amendmentLine, CHARTER_TEXT } from './charter.ts';
+import { CHARTER_TEXT, charterHistory, finalVoteText } from './charter.ts';
 import { MINUTES_TEXT, paren, sectionHeading, withColon } from './text.ts';
 
 /** The colon (and space) that follows a label in its script. */
@@ -273,7 +273,7 @@ export function renderMarkdown(minutes: Minutes): string {
     line(`### ${escapeMarkdown(c.title)}`);
     line();
     field(text.fields.status, c.statusLabel);
-    field(ct.finalVote, c.finalVote.votes ? `${c.finalVote.outcome}（${c.finalVote.votes}）` : c.finalVote.outcome);
+    field(ct.finalVote, finalVoteText(c, minutes.locale));
     line();
     line(`**${escapeMarkdown(ct.adoptedText)}**`);
     line();
@@ -287,10 +287,9 @@ export function renderMarkdown(minutes: Minutes): string {
     line();
     line(`**${escapeMarkdown(ct.history)}**`);
     line();
-    for (const clause of c.clauses) {
-      line(`${clause.number}. **${escapeMarkdown(clause.statusLabel)}**${clause.inserted ? escapeMarkdown(ct.inserted) : ''}　${escapeMarkdown(clause.text.replace(/\s*\n\s*/g, ' '))}`);
-      if (clause.changed) line(`   - ${escapeMarkdown(withColon(ct.original))}${escapeMarkdown(clause.original.replace(/\s*\n\s*/g, ' '))}`);
-      for (const a of clause.amendments) line(`   - ${escapeMarkdown(amendmentLine(a, minutes.locale).replace(/\s*\n\s*/g, ' '))}`);
+    for (const row of charterHistory(c, minutes.locale)) {
+      line(`${row.number}. **${escapeMarkdown(row.label)}**　${escapeMarkdown(row.text)}`);
+      for (const note of row.notes) line(`   - ${escapeMarkdown(note.text)}`);
     }
     line();
   }

@@ -1,4 +1,4 @@
-import type { AgendaStatus, Locale, MotionRule, PollKind } from '@yishi/model';
+import type { AgendaStatus, Locale, MotionRule } from '@yishi/model';
 
 /** Words of the minutes document in one locale: headings, field names, rules and outcomes. */
 export interface MinutesText {
@@ -29,7 +29,6 @@ export interface MinutesText {
   item: { notes: string; decision: string; minutes: (n: number) => string };
   agendaStatus: Record<AgendaStatus, string>;
   poll: {
-    kind: Record<PollKind, string>;
     secret: string;
     named: string;
     option: string;
@@ -110,7 +109,6 @@ const zhCN: MinutesText = {
   item: { notes: '讨论记录', decision: '议定事项', minutes: (n) => `${n} 分钟` },
   agendaStatus: { pending: '未讨论', discussing: '讨论中', done: '已完成' },
   poll: {
-    kind: { motion: '议案表决', election: '选举', choice: '单项选择', ranking: '排序', owners: '业主表决' },
     secret: '不记名投票',
     named: '记名投票',
     option: '选项',
@@ -192,7 +190,6 @@ const zhTW: MinutesText = {
   item: { notes: '討論記錄', decision: '議定事項', minutes: (n) => `${n} 分鐘` },
   agendaStatus: { pending: '未討論', discussing: '討論中', done: '已完成' },
   poll: {
-    kind: { motion: '議案表決', election: '選舉', choice: '單項選擇', ranking: '排序', owners: '業主表決' },
     secret: '不記名投票',
     named: '記名投票',
     option: '選項',
@@ -274,7 +271,6 @@ const en: MinutesText = {
   item: { notes: 'Notes', decision: 'Decision', minutes: (n) => `${n} min` },
   agendaStatus: { pending: 'Not discussed', discussing: 'In discussion', done: 'Done' },
   poll: {
-    kind: { motion: 'Motion', election: 'Election', choice: 'Single choice', ranking: 'Ranking', owners: "Owners' poll" },
     secret: 'Secret ballot',
     named: 'Roll call',
     option: 'Option',

@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { joinAsGuest, newMeeting } from '../api.ts';
+import { CHROMIUM_ARGS, chromiumPath, cookiesFor } from '../clients/chromium.ts';
 import type { BenchContext } from '../context.ts';
 import type { ResultRow, ScenarioResult } from '../results.ts';
 import { summarize } from '../stats.ts';
@@ -12,13 +12,6 @@ export const FIRST_LOAD_TARGET = `agenda shown ≤ ${COLD_TARGET_MS} ms on a fre
 
 /** Chromium's network emulation as the issue states it: 1.5 Mbps both ways, 400 ms round trip. */
 const NETWORK = { offline: false, latency: 400, downloadThroughput: 1_500_000 / 8, uploadThroughput: 1_500_000 / 8 };
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** The system Chromium (never downloaded); CHROMIUM_PATH overrides. */
-function chromiumPath(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => Boolean(p));
-  return candidates.find((p) => existsSync(p)) ?? null;
-}
 
 /** A page of a context with the network slowed; resolves with the ms from navigation to `ready`. */
 async function timedVisit(context: BrowserContext, url: string, ready: string | null): Promise<number> {
@@ -52,11 +45,7 @@ export async function firstLoad(ctx: BenchContext): Promise<ScenarioResult> {
   const owner = await host(ctx);
   const meeting = await newMeeting(owner, '首次加载测量');
   const guest = await joinAsGuest(ctx.yishi.url, meeting.joinCode, '平板');
-  const origin = new URL(ctx.yishi.url);
-  const cookies = guest.cookie.split(/;\s*/).filter(Boolean).map((pair) => {
-    const eq = pair.indexOf('=');
-    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), domain: origin.hostname, path: '/' };
-  });
+  const cookies = cookiesFor(ctx.yishi.url, guest.cookie);
   const page = `${ctx.yishi.url}/m/${meeting.id}`;
   const agenda = '[data-testid="agenda-item"]';
 

@@ -146,7 +146,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   api.post('/meetings', async (c) => {
     const body = await readBody(c, createMeetingBody);
-    return c.json(await meetings.createMeeting(deps, c.var.user, body), 201);
+    return c.json(await meetings.createMeeting(deps, c.var.user, body, c.var.locale ?? 'zh-CN'), 201);
   });
 
   api.get('/meetings/:id', async (c) => c.json(await meetings.getMeeting(deps, c.var.user, c.req.param('id'))));

@@ -31,6 +31,7 @@ import {
   type ThemesToAgendaBody,
   type RankingMethod,
   type HouseholdMode,
+  pickLocale,
 } from '@yishi/model';
 import { requireParticipant } from '../access.ts';
 import type { Deps } from '../deps.ts';
@@ -393,7 +394,7 @@ export async function themesToAgenda(deps: Deps, user: SessionUser | null, campa
   if (themes.length !== new Set(body.themeIds).size) throw new AppError('invalid_input', {}, {}, ['themeIds']);
   const texts = await deps.db.select({ themeId: ideas.themeId, text: ideas.text }).from(ideas).where(inArray(ideas.themeId, themes.map((t) => t.id))).orderBy(asc(ideas.seq));
   const ordered = body.themeIds.map((id) => themes.find((t) => t.id === id)!);
-  const placed = await deps.editDoc(body.meetingId, access.meeting.kind as MeetingKind, (doc) =>
+  const placed = await deps.editDoc(body.meetingId, { kind: access.meeting.kind as MeetingKind, locale: pickLocale(access.meeting.locale) }, (doc) =>
     ordered.map((theme) => {
       // The item's id follows from theme and meeting: sending a theme again (or retrying after a
       // failure below) finds its item instead of adding it twice.

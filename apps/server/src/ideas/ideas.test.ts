@@ -170,7 +170,7 @@ describe(`themes become agenda items; follow-ups close the path (${testDriver})`
     const placed = await host.client.post(`/api/campaigns/${campaign.id}/agenda`, { meetingId: meeting.id, themeIds: [theme.json.id] });
     expect(placed.status).toBe(200);
     const itemId = placed.json.items[0].agendaItemId as string;
-    const doc = await ctx.deps.editDoc(meeting.id, 'building-talk', (d) => readAgenda(d));
+    const doc = await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, (d) => readAgenda(d));
     const item = doc.items.find((i) => i.id === itemId)!;
     expect(item.title).toBe('清理楼道杂物');
     const notes = item.notesText;
@@ -179,7 +179,7 @@ describe(`themes become agenda items; follow-ups close the path (${testDriver})`
     expect(notes).toContain('消防通道被占');
     // Sending it again adds nothing.
     await host.client.post(`/api/campaigns/${campaign.id}/agenda`, { meetingId: meeting.id, themeIds: [theme.json.id] });
-    const twice = await ctx.deps.editDoc(meeting.id, 'building-talk', (d) => readAgenda(d));
+    const twice = await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, (d) => readAgenda(d));
     expect(twice.items.filter((i) => i.title === '清理楼道杂物')).toHaveLength(1);
 
     expect((await resident.get(`/api/public/ideas/${mine.json.receipt}`)).json.status).toBe('discussed');

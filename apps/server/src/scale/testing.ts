@@ -344,7 +344,7 @@ export async function spawnServer(
       }
     },
     'server ready',
-    45_000,
+    90_000,
   );
   return {
     proc,

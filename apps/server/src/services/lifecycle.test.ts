@@ -131,7 +131,7 @@ describe(`meeting lifecycle on ${testDriver}`, () => {
     expect(started.status).toBe(200);
     expect(started.json).toMatchObject({ status: 'live', endedAt: null, finalizedAt: null, lifecycle: [{ kind: 'started', byName: '李书记', reason: null }] });
 
-    await ctx.deps.editDoc(meeting.id, 'building-talk', (doc) => {
+    await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, (doc) => {
       createAgendaItem(doc, { id: 'item-1', title: '規範停車' });
       startTimer(doc, 'item-1', 600_000, Date.now());
     });

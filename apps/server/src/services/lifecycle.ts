@@ -8,6 +8,7 @@ import {
   type MeetingEventKind,
   type MeetingKind,
   type MeetingStatus,
+  pickLocale,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -85,7 +86,7 @@ export async function endMeeting(deps: Deps, user: SessionUser | null, meetingId
   // After the commit: the document's writers are re-decided by the status, and the server's own
   // write goes through like anyone's. A failure here leaves an ended meeting with a timer shown.
   try {
-    await deps.editDoc(meetingId, meeting.kind as MeetingKind, (doc) => clearTimer(doc));
+    await deps.editDoc(meetingId, { kind: meeting.kind as MeetingKind, locale: pickLocale(meeting.locale) }, (doc) => clearTimer(doc));
   } catch (error) {
     deps.logger.error({ err: error, meetingId }, 'stopping the item timer at the end of the meeting failed');
   }

@@ -16,6 +16,7 @@ import {
   type ParticipantDto,
   type UpdateParticipantBody,
   meetingIsOver,
+  type Locale,
 } from '@yishi/model';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
@@ -38,6 +39,8 @@ export async function createMeeting(
   deps: Deps,
   user: SessionUser | null,
   body: CreateMeetingBody,
+  /** The creator's language: the meeting document's agenda template is written in it. */
+  locale: Locale = 'zh-CN',
 ): Promise<{ id: string; joinCode: string; joinUrl: string }> {
   const account = requireAccount(user);
   await requireCommunityMember(deps, account, body.communityId);
@@ -49,6 +52,7 @@ export async function createMeeting(
       communityId: body.communityId,
       title: body.title,
       kind: body.kind,
+      locale,
       startsAt: body.startsAt ? new Date(body.startsAt) : null,
       location: body.location ?? null,
       joinCode,

@@ -34,7 +34,7 @@ describe(`server-side document edits (${testDriver})`, () => {
     const peer = connectPeer(wsUrl, meeting.id, host.client.cookieHeader());
     peers.push(peer);
     await peer.synced;
-    const id = await ctx.deps.editDoc(meeting.id, 'building-talk', (doc) => createAgendaItem(doc, { title: '清理楼道杂物' }));
+    const id = await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, (doc) => createAgendaItem(doc, { title: '清理楼道杂物' }));
     expect(typeof id).toBe('string');
     await waitFor(peer.doc, () => titles(peer.doc).includes('清理楼道杂物'), 'the edit reaches the client');
     await layer.persistence.drain();
@@ -45,7 +45,7 @@ describe(`server-side document edits (${testDriver})`, () => {
 
   it('an edit of a meeting nobody has open loads it, stores the edit, and a later client sees it', async () => {
     const { host, meeting } = await meetingWithHost(ctx.app);
-    await ctx.deps.editDoc(meeting.id, 'building-talk', (doc) => createAgendaItem(doc, { title: '文明养宠' }));
+    await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, (doc) => createAgendaItem(doc, { title: '文明养宠' }));
     await layer.rooms.idle();
     expect(layer.rooms.get(meeting.id)).toBeUndefined();
     const peer = connectPeer(wsUrl, meeting.id, host.client.cookieHeader());
@@ -57,7 +57,7 @@ describe(`server-side document edits (${testDriver})`, () => {
   it('an edit that changes nothing stores nothing', async () => {
     const { meeting } = await meetingWithHost(ctx.app);
     const before = layer.persistence.stats.appendedUpdates;
-    expect(await ctx.deps.editDoc(meeting.id, 'building-talk', () => 42)).toBe(42);
+    expect(await ctx.deps.editDoc(meeting.id, { kind: 'building-talk' }, () => 42)).toBe(42);
     await layer.persistence.drain();
     expect(layer.persistence.stats.appendedUpdates).toBe(before);
   });
@@ -65,7 +65,7 @@ describe(`server-side document edits (${testDriver})`, () => {
   it('without the Yjs layer, edits go straight into storage', async () => {
     const { meeting } = await meetingWithHost(ctx.app);
     const edit = storedDocEdit(layer.persistence);
-    await edit(meeting.id, 'building-talk', (doc) => createAgendaItem(doc, { title: '规范停车' }));
+    await edit(meeting.id, { kind: 'building-talk' }, (doc) => createAgendaItem(doc, { title: '规范停车' }));
     await layer.persistence.drain();
     const stored = await layer.persistence.read(meeting.id);
     expect(titles(stored)).toEqual(['规范停车']);

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { MeetingKind } from '@yishi/model';
+import type { DocSeed } from './rooms.ts';
 import { AppError } from '../errors.ts';
 import type { DocPersistence } from './persistence.ts';
 import type { RoomPeer } from './room.ts';
@@ -10,7 +10,7 @@ import type { RoomManager } from './rooms.ts';
  * `change` runs on a copy of the current state, and the update it makes goes the way a client's
  * update goes: stored first, then applied to the room and seen by every client on every instance.
  */
-export type DocEdit = <T>(meetingId: string, kind: MeetingKind, change: (doc: Y.Doc) => T) => Promise<T>;
+export type DocEdit = <T>(meetingId: string, seed: DocSeed, change: (doc: Y.Doc) => T) => Promise<T>;
 
 /** The update `change` makes to a copy of `base` (null when it changed nothing), and what it returned. */
 export function editCopy<T>(base: Y.Doc, change: (doc: Y.Doc) => T): { update: Uint8Array | null; result: T } {
@@ -38,8 +38,8 @@ class ServerPeer implements RoomPeer {
 
 /** Edits through a loaded room (loading it for the edit if need be), so clients see them live. */
 export function roomDocEdit(rooms: RoomManager): DocEdit {
-  return async (meetingId, kind, change) => {
-    const room = await rooms.acquire(meetingId, kind);
+  return async (meetingId, seed, change) => {
+    const room = await rooms.acquire(meetingId, seed);
     try {
       const { update, result } = editCopy(room.doc, change);
       if (!update) return result;
@@ -55,7 +55,7 @@ export function roomDocEdit(rooms: RoomManager): DocEdit {
 
 /** Edits straight into storage: for a server without the Yjs layer (HTTP-only tests, scripts). */
 export function storedDocEdit(persistence: DocPersistence): DocEdit {
-  return async (meetingId, _kind, change) => {
+  return async (meetingId, _seed, change) => {
     const base = await persistence.read(meetingId);
     try {
       const { update, result } = editCopy(base, change);

@@ -220,7 +220,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
       perUser.set(user.id, (perUser.get(user.id) ?? 0) + 1);
       let room;
       try {
-        room = await rooms.acquire(meetingId, access.meeting.kind as MeetingKind);
+        room = await rooms.acquire(meetingId, { kind: access.meeting.kind as MeetingKind, locale: pickLocale(access.meeting.locale) });
       } catch (error) {
         releaseUser(user.id);
         throw error;

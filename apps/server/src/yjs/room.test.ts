@@ -28,7 +28,7 @@ describe(`room compaction on ${testDriver}`, () => {
       { compactAfterUpdates: 20, compactAfterBytes: 1 << 30, compactIdleMs: 400, storageFailedCode: YJS_CLOSE.storageFailed, invalidCode: YJS_CLOSE.invalidMessage },
       ctx.deps.logger,
     );
-    const room = await rooms.acquire(meeting.id, 'general');
+    const room = await rooms.acquire(meeting.id, { kind: 'general' });
     const logged = async () => (await ctx.deps.db.select({ id: docUpdates.id }).from(docUpdates).where(eq(docUpdates.meetingId, meeting.id))).length;
     const writer = new Y.Doc();
     Y.applyUpdate(writer, Y.encodeStateAsUpdate(room.doc));

@@ -1,4 +1,4 @@
-import { prepareMeetingDoc, type MeetingKind } from '@yishi/model';
+import { prepareMeetingDoc, type Locale, type MeetingKind } from '@yishi/model';
 import type { Logger } from '../logger.ts';
 import type { DocPersistence } from './persistence.ts';
 import { Room, type RoomOptions } from './room.ts';
@@ -8,6 +8,12 @@ import { Room, type RoomOptions } from './room.ts';
  * moment (concurrent loads share one promise), and unloaded when its last hold is released:
  * pending updates are stored, the log is compacted, then the document is destroyed.
  */
+/** What a document that was never written starts from: the meeting's kind and its creator's language. */
+export interface DocSeed {
+  kind: MeetingKind;
+  locale?: Locale;
+}
+
 export class RoomManager {
   private readonly rooms = new Map<string, Room>();
   private readonly loading = new Map<string, Promise<Room>>();
@@ -41,7 +47,7 @@ export class RoomManager {
   }
 
   /** Loads (or joins) a room and takes a hold on it; pair with release(). */
-  async acquire(meetingId: string, kind: MeetingKind): Promise<Room> {
+  async acquire(meetingId: string, seed: DocSeed): Promise<Room> {
     for (;;) {
       const unloading = this.unloading.get(meetingId);
       if (unloading) {
@@ -55,7 +61,7 @@ export class RoomManager {
       }
       let loading = this.loading.get(meetingId);
       if (!loading) {
-        loading = this.load(meetingId, kind);
+        loading = this.load(meetingId, seed);
         this.loading.set(meetingId, loading);
         void loading.then(
           () => this.loading.delete(meetingId),
@@ -86,8 +92,8 @@ export class RoomManager {
     }
   }
 
-  private async load(meetingId: string, kind: MeetingKind): Promise<Room> {
-    const loaded = await this.persistence.load(meetingId, (doc) => prepareMeetingDoc(doc, kind));
+  private async load(meetingId: string, seed: DocSeed): Promise<Room> {
+    const loaded = await this.persistence.load(meetingId, (doc) => prepareMeetingDoc(doc, seed.kind, seed.locale));
     const room = new Room(meetingId, loaded, this.persistence, this.options, this.log);
     this.rooms.set(meetingId, room);
     this.onLoaded(room);

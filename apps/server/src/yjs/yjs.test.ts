@@ -17,6 +17,7 @@ import {
   joinedGuest,
   listeningServer,
   meetingWithHost,
+  signedUp,
   type TestContext,
 } from '../testing.ts';
 import type { YishiServer } from '../server.ts';
@@ -87,6 +88,23 @@ async function assertHealthy() {
 }
 
 describe(`yjs live layer on ${testDriver}`, () => {
+  it('a new meeting’s agenda template is in its creator’s language (zh-CN, zh-TW, en)', async () => {
+    const expected: Record<string, string[]> = {
+      'zh-CN': ['上次事项推进', '各楼栋反映问题', '议定事项', '其他'],
+      'zh-HK,zh;q=0.8': ['上次事項推進', '各樓棟反映問題', '議定事項', '其他'],
+      'en-GB,en;q=0.9': ['Progress on last time’s matters', 'Issues raised by each building', 'Decisions', 'Other business'],
+    };
+    for (const [language, agenda] of Object.entries(expected)) {
+      const host = await signedUp(ctx.app, 'Li', { 'accept-language': language });
+      const community = await host.client.post('/api/communities', { name: 'Binhu' });
+      const created = await host.client.post('/api/meetings', { communityId: community.json.id, title: 'November', kind: 'building-talk' });
+      expect(created.status).toBe(201);
+      const p = peer(created.json.id, host.client.cookieHeader());
+      await p.synced;
+      expect(titles(p.doc)).toEqual(agenda);
+    }
+  });
+
   it('two and three stock providers converge on agenda edits, starting from the seeded template', async () => {
     const m = await meeting(2);
     const [a, b, c] = [

@@ -1,46 +1,17 @@
-import type { Affiliation, MeetingKind, MeetingRole, MeetingStatus } from '@yishi/model';
-import { m } from '$lib/paraglide/messages.js';
+import { LABELS, type Affiliation, type Locale, type MeetingKind, type MeetingRole, type MeetingStatus, type Terms } from '@yishi/model';
 import { getLocale } from '$lib/paraglide/runtime.js';
 
-const KIND: Record<MeetingKind, () => string> = {
-  'building-talk': m.kind_building_talk,
-  salon: m.kind_salon,
-  joint: m.kind_joint,
-  'weekly-office': m.kind_weekly_office,
-  general: m.kind_general,
-};
-
-const STATUS: Record<MeetingStatus, () => string> = {
-  planned: m.status_planned,
-  live: m.status_live,
-  closed: m.status_closed,
-  final: m.status_final,
-};
-
-const ROLE: Record<MeetingRole, () => string> = {
-  host: m.role_host,
-  secretary: m.role_secretary,
-  participant: m.role_participant,
-  observer: m.role_observer,
-};
-
-const AFFILIATION: Record<Affiliation, () => string> = {
-  party: m.aff_party,
-  committee: m.aff_committee,
-  property: m.aff_property,
-  resident: m.aff_resident,
-  'social-work': m.aff_social_work,
-  other: m.aff_other,
-};
+/** The domain's terms in the current language: one place for each (model/labels.ts), shared with the minutes. */
+export const terms = (): Terms => LABELS[getLocale() as Locale];
 
 /** The name of a kind of meeting in the current language. */
-export const kindLabel = (kind: MeetingKind): string => KIND[kind]();
+export const kindLabel = (kind: MeetingKind): string => terms().kind[kind];
 /** The name of a meeting status in the current language. */
-export const statusLabel = (status: MeetingStatus): string => STATUS[status]();
+export const statusLabel = (status: MeetingStatus): string => terms().status[status];
 /** The name of a meeting role in the current language. */
-export const roleLabel = (role: MeetingRole): string => ROLE[role]();
+export const roleLabel = (role: MeetingRole): string => terms().role[role];
 /** The name of an affiliation in the current language. */
-export const affiliationLabel = (affiliation: Affiliation): string => AFFILIATION[affiliation]();
+export const affiliationLabel = (affiliation: Affiliation): string => terms().affiliation[affiliation];
 
 /** A date and time as people in the current language write it, e.g. 2025年3月14日 19:30. */
 export function formatDateTime(iso: string): string {

@@ -62,6 +62,8 @@ export const meetings = pgTable(
       .references(() => communities.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     kind: text('kind').notNull(),
+    /** The creator's language: the meeting document's agenda template is written in it. */
+    locale: text('locale').notNull().default('zh-CN'),
     status: text('status').notNull().default('planned'),
     startsAt: tstz('starts_at'),
     location: text('location'),

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import {
   AGENDA_TEMPLATES,
+  AGENDA_TEMPLATES_BY_LOCALE,
   SCHEMA_VERSION,
   agendaOf,
   closeCodeError,
@@ -78,6 +79,22 @@ describe('meeting document', () => {
       const d = new Y.Doc();
       seedMeetingDoc(d, kind);
       expect(titles(d)).toEqual(AGENDA_TEMPLATES[kind].map((t) => t.title));
+    }
+  });
+
+  it('seeds the agenda in the creator’s language: the same items and minutes, other words', () => {
+    const cjk = /[\u3400-\u9fff]/;
+    for (const kind of Object.keys(AGENDA_TEMPLATES) as (keyof typeof AGENDA_TEMPLATES)[]) {
+      const minutes = AGENDA_TEMPLATES[kind].map((t) => t.minutes);
+      for (const locale of ['zh-TW', 'en'] as const) {
+        const d = new Y.Doc();
+        seedMeetingDoc(d, kind, undefined, locale);
+        const template = AGENDA_TEMPLATES_BY_LOCALE[locale][kind];
+        expect(titles(d)).toEqual(template.map((t) => t.title));
+        expect(template.map((t) => t.minutes)).toEqual(minutes);
+        expect(template.some((t, i) => t.title !== AGENDA_TEMPLATES[kind][i]!.title)).toBe(true);
+        if (locale === 'en') expect(template.filter((t) => cjk.test(t.title + t.presenter))).toEqual([]);
+      }
     }
   });
 

@@ -2,7 +2,8 @@ import * as Y from 'yjs';
 import type { MeetingKind } from '../enums.ts';
 import { createAgendaItem } from './agenda.ts';
 import { metaOf, schemaVersionOf, SCHEMA_VERSION } from './schema.ts';
-import { AGENDA_TEMPLATES } from './templates.ts';
+import { BASE_LOCALE, type Locale } from '../locale.ts';
+import { AGENDA_TEMPLATES_BY_LOCALE } from './templates.ts';
 
 /**
  * Migrations from version n to n + 1, keyed by n. A migration must be idempotent in effect,
@@ -20,15 +21,15 @@ export function isEmptyDoc(doc: Y.Doc): boolean {
   return doc.store.clients.size === 0;
 }
 
-/** Fills a new document with meta and the agenda template for the meeting kind. */
-export function seedMeetingDoc(doc: Y.Doc, kind: MeetingKind, origin?: unknown): void {
+/** Fills a new document with meta and the agenda template for the meeting kind, in `locale`. */
+export function seedMeetingDoc(doc: Y.Doc, kind: MeetingKind, origin?: unknown, locale: Locale = BASE_LOCALE): void {
   doc.transact(() => {
     const meta = metaOf(doc);
     meta.set('schemaVersion', SCHEMA_VERSION);
     meta.set('kind', kind);
     meta.set('focus', null);
     meta.set('plannedEnd', null);
-    for (const item of AGENDA_TEMPLATES[kind]) createAgendaItem(doc, item, origin);
+    for (const item of AGENDA_TEMPLATES_BY_LOCALE[locale][kind]) createAgendaItem(doc, item, origin);
   }, origin);
 }
 
@@ -49,12 +50,12 @@ export function migrateMeetingDoc(doc: Y.Doc, origin?: unknown): number {
  * What the server runs once when it loads a document: seed it if it is empty, else migrate it.
  * Returns the update this produced (to be stored like any other), or null when nothing changed.
  */
-export function prepareMeetingDoc(doc: Y.Doc, kind: MeetingKind): Uint8Array | null {
+export function prepareMeetingDoc(doc: Y.Doc, kind: MeetingKind, locale: Locale = BASE_LOCALE): Uint8Array | null {
   const updates: Uint8Array[] = [];
   const record = (update: Uint8Array) => updates.push(update);
   doc.on('update', record);
   try {
-    if (isEmptyDoc(doc)) seedMeetingDoc(doc, kind);
+    if (isEmptyDoc(doc)) seedMeetingDoc(doc, kind, undefined, locale);
     else migrateMeetingDoc(doc);
   } finally {
     doc.off('update', record);

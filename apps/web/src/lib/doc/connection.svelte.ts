@@ -155,6 +155,7 @@ export class LiveDoc {
     this.attach(this.doc, this.persist ? this.openStore(this.doc) : null);
 
     if (typeof window !== 'undefined') {
+      this.watchComposition();
       // Browsers keep a dead socket open for a long time when the Wi-Fi drops; the offline event
       // is the earliest sign, and 'online' the moment to try again instead of waiting for backoff.
       const goOffline = () => {
@@ -284,10 +285,79 @@ export class LiveDoc {
   }
 
   private connect(doc: Y.Doc, connect: boolean, disableBc = this.options.tabChannel === false): WebsocketProvider {
-    return new WebsocketProvider(this.url, this.meetingId, doc, {
+    const provider = new WebsocketProvider(this.url, this.meetingId, doc, {
       connect,
       disableBc,
       ...(this.options.WebSocketPolyfill ? { WebSocketPolyfill: this.options.WebSocketPolyfill as typeof WebSocket } : {}),
+    });
+    this.holdDuringComposition(provider);
+    return provider;
+  }
+
+  /**
+   * Remote edits wait while this person composes with an IME (拼音, 注音, 手写). Applied mid-
+   * composition, a colleague's change to the same paragraph makes the editor re-render the text
+   * under the candidate window, and the letters composed so far stay in the text beside the word
+   * ("楼道灯bbu不亮", found by the IME hunt in e2e/editing.spec.ts). So Yjs updates from the
+   * server or another tab (sync message 2) are held from compositionstart until just after
+   * compositionend, then applied in arrival order; the handshake (steps 1 and 2) is never held,
+   * and nothing is held longer than HOLD_MAX_MS. Own edits go out at once as always.
+   */
+  private holdDuringComposition(provider: WebsocketProvider): void {
+    const SYNC = 0;
+    const UPDATE = 2;
+    const apply = provider.messageHandlers[SYNC]!;
+    type Args = Parameters<typeof apply>;
+    const held: Args[] = [];
+    provider.messageHandlers[SYNC] = (...args: Args) => {
+      const [, decoder] = args;
+      // The decoder stands at the sync message's type, a one-byte varuint.
+      if (this.composing && decoder.arr[decoder.pos] === UPDATE) {
+        // readMessage makes a decoder and encoder per message and drops both once this returns
+        // (the encoder stays empty, so nothing is sent): they can be replayed later as they are.
+        held.push(args);
+        return;
+      }
+      apply(...args);
+    };
+    const release = () => {
+      // A provider replaced after a refusal (recover) has a destroyed document: nothing to apply.
+      for (const args of held.splice(0)) if (!provider.doc.isDestroyed) apply(...args);
+    };
+    this.releases.add(release);
+    this.cleanups.push(() => this.releases.delete(release));
+  }
+
+  private composing = false;
+  private readonly releases = new Set<() => void>();
+  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private watchComposition(): void {
+    const HOLD_MAX_MS = 10_000;
+    // ProseMirror reads the composed text shortly after compositionend; remote edits follow it.
+    const AFTER_END_MS = 50;
+    const releaseAll = () => {
+      clearTimeout(this.releaseTimer);
+      this.composing = false;
+      for (const release of this.releases) release();
+    };
+    const onStart = () => {
+      clearTimeout(this.releaseTimer);
+      this.composing = true;
+      this.releaseTimer = setTimeout(releaseAll, HOLD_MAX_MS);
+    };
+    const onEnd = () => {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = setTimeout(releaseAll, AFTER_END_MS);
+    };
+    window.addEventListener('compositionstart', onStart, true);
+    window.addEventListener('compositionend', onEnd, true);
+    window.addEventListener('blur', releaseAll);
+    this.cleanups.push(() => {
+      window.removeEventListener('compositionstart', onStart, true);
+      window.removeEventListener('compositionend', onEnd, true);
+      window.removeEventListener('blur', releaseAll);
+      clearTimeout(this.releaseTimer);
     });
   }
 

@@ -1,20 +1,13 @@
 import { FOLLOW_UP_STATUSES, type FollowUpStatus } from '@yishi/model';
-import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
-
-const STATUS: Record<FollowUpStatus, () => string> = {
-  open: m.fu_status_open,
-  'in-progress': m.fu_status_in_progress,
-  done: m.fu_status_done,
-  dropped: m.fu_status_dropped,
-};
+import { terms } from '$lib/labels';
 
 /** The name of a follow-up status in the current language. */
-export const followUpStatusLabel = (status: FollowUpStatus): string => STATUS[status]();
+export const followUpStatusLabel = (status: FollowUpStatus): string => terms().followUpStatus[status];
 
 /** Every status as select options, in workflow order. */
 export const statusOptions = (): { value: FollowUpStatus; label: string }[] =>
-  FOLLOW_UP_STATUSES.map((value) => ({ value, label: STATUS[value]() }));
+  FOLLOW_UP_STATUSES.map((value) => ({ value, label: followUpStatusLabel(value) }));
 
 /** A YYYY-MM-DD due date as people in the current language write it (the day itself, no time zone shift). */
 export function formatDay(day: string): string {

@@ -1,12 +1,12 @@
 import { electionNoteText, requiredCount, standings, type MotionRule, type PollDto, type PollKind, type PollResult } from '@yishi/model';
 import { m } from '$lib/paraglide/messages.js';
 import { getLocale } from '$lib/paraglide/runtime.js';
-import { affiliationLabel } from '$lib/labels';
+import { affiliationLabel, terms } from '$lib/labels';
 import type { Affiliation } from '@yishi/model';
 
 /** The kind of a poll in the reader's language. */
 export function kindName(kind: PollKind): string {
-  return { motion: m.poll_kind_motion, election: m.poll_kind_election, choice: m.poll_kind_choice, ranking: m.poll_kind_ranking, owners: m.poll_kind_owners }[kind]();
+  return terms().pollKind[kind];
 }
 
 /** A motion's pass rule in the reader's language. */

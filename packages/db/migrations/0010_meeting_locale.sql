@@ -1,0 +1,1 @@
+ALTER TABLE "meetings" ADD COLUMN "locale" text DEFAULT 'zh-CN' NOT NULL;
