@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { testDriver } from '@yishi/db/testing';
 import { LIMITS, Limits } from '../limits.ts';
-import { readAgenda } from '@yishi/model';
+import { IDEA_LIMITS, readAgenda } from '@yishi/model';
+import { MAX_PHOTO_SIDE, reencodePhoto } from './photos.ts';
 import { REGISTER, TestClient, createTestContext, meetingWithHost, signedUp, testAddress, type TestContext } from '../testing.ts';
 
 let ctx: TestContext;
@@ -407,5 +408,13 @@ describe(`photos (${testDriver})`, () => {
     const big = await upload(idea.json.receipt, new Uint8Array(1_100_000), 'image/jpeg');
     expect(big.status).toBe(413);
     expect((await upload('AAAAAAAAAA', new Uint8Array(png), 'image/png')).status).toBe(404);
+  });
+
+  it('refuses a sliver (a few KB, under the pixel cap, seconds of libvips per upload) before decoding it', async () => {
+    const sliver = await sharp({ create: { width: 1, height: MAX_PHOTO_SIDE + 1, channels: 3, background: '#000' } }).png().toBuffer();
+    expect(sliver.length).toBeLessThan(IDEA_LIMITS.photoBytes);
+    await expect(reencodePhoto(new Uint8Array(sliver))).rejects.toMatchObject({ code: 'photo_refused' });
+    const wide = await sharp({ create: { width: MAX_PHOTO_SIDE, height: 2000, channels: 3, background: '#a8231b' } }).jpeg().toBuffer();
+    expect((await sharp(await reencodePhoto(new Uint8Array(wide))).metadata()).width).toBe(1600);
   });
 });
