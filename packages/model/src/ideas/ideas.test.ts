@@ -218,6 +218,13 @@ describe('unit register', () => {
   });
 });
 
+describe('register CSV without units', () => {
+  it('an empty file, blank lines or a header alone is refused, never an empty register', () => {
+    for (const [csv, row] of [['', 1], ['\uFEFF\r\n\r\n', 1], ['楼栋,房号,面积,业主\r\n', 2], [',,,\n', 1]] as const)
+      expect(unitsFromCsv(csv), JSON.stringify(csv)).toEqual({ ok: false, bad: [{ row, field: 'row', reason: 'missing' }] });
+  });
+});
+
 describe('CSV', () => {
   const cell = fc.string({ maxLength: 12 }).map((s) => s.trim()).filter((s) => !/^[=+\-@]/.test(s));
   it('reads back what a spreadsheet writes', () => {
