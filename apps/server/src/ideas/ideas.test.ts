@@ -234,6 +234,17 @@ describe(`unit register (${testDriver})`, () => {
     const after = (await host.client.get(`/api/communities/${communityId}/units`)).json;
     expect(after.units[0].id).toBe(before.units[0].id);
     expect(after.units[2]).toMatchObject({ building: '3', unit: '101', area: null });
+    // The same file as Excel on a Chinese Windows saves it (GBK), and an empty one that would wipe the register.
+    const gbk = await ctx.app.request(`/api/communities/${communityId}/units`, {
+      method: 'PUT',
+      headers: { cookie: host.client.cookieHeader(), 'content-type': 'text/csv' },
+      body: new Uint8Array(Buffer.from('c2a5b6b02cb7bfbac52cc3e6bbfd2cd2b5d6f70a312c3130312c38392e352cd5c50a', 'hex')),
+    });
+    expect(await gbk.json()).toEqual({ units: 1, totalArea: 8950, heads: 1 });
+    expect((await host.client.get(`/api/communities/${communityId}/units`)).json.units[0]).toMatchObject({ building: '1', unit: '101', owners: ['张'] });
+    const empty = await host.client.request('PUT', `/api/communities/${communityId}/units`, '楼栋,房号,面积,业主\n', { 'content-type': 'text/csv' });
+    expect(empty.status).toBe(400);
+    expect((await host.client.get(`/api/communities/${communityId}/units`)).json.units).toHaveLength(1);
   });
 
   it('answers 400 with every bad row and changes nothing', async () => {
