@@ -44,6 +44,20 @@ describe(`health and errors (${testDriver})`, () => {
     expect((await anon().post('/api/auth/login', { username: 'big', password: 'whatever1' })).status).toBe(401);
   });
 
+  it('a NUL character (which Postgres text cannot hold) in a body or a path is a 400, not a 500', async () => {
+    const { host, communityId, meeting } = await meetingWithHost(ctx.app);
+    const answers = [
+      await anon().post('/api/auth/login', { username: 'a\u0000', password: 'whatever1' }),
+      await anon().post('/api/join', { code: meeting.joinCode, name: '王\u0000', affiliation: 'resident' }),
+      await host.client.post('/api/meetings', { communityId, title: '会\u0000议', kind: 'general' }),
+      await host.client.get('/api/meetings/%00'),
+    ];
+    for (const res of answers) {
+      expect(res.status).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'invalid_input', message: '输入有误，请检查：请求' });
+    }
+  });
+
   it('messages follow the request language', async () => {
     const body = { username: 'ab', password: 'short', name: '' };
     const zh = await anon().post('/api/auth/signup', body);

@@ -33,7 +33,7 @@ import * as draws from '../draws/service.ts';
 import { authenticate, requestContext } from '../request.ts';
 import { clearSessionCookie, writeSessionCookie } from './cookies.ts';
 import { readBody, type AppContext, type AppEnv } from './context.ts';
-import { AppError } from '../errors.ts';
+import { AppError, answerOf } from '../errors.ts';
 import { meetingUnits } from '../polls/owners.ts';
 import { ideaRoutes } from '../ideas/routes.ts';
 
@@ -44,9 +44,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.onError((error, c) => {
-    const appError = error instanceof AppError ? error : null;
-    if (!appError) deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
-    const e = appError ?? new AppError('internal');
+    const e = answerOf(error);
+    if (e.code === 'internal') deps.logger.error({ err: error, path: c.req.path }, 'unhandled error');
     for (const [name, value] of Object.entries(e.headers)) c.header(name, value);
     // The rest of an oversized body is not read: this connection cannot carry another request.
     if (e.status === 413) c.header('Connection', 'close');

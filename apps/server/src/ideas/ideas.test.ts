@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { testDriver } from '@yishi/db/testing';
 import { LIMITS, Limits } from '../limits.ts';
-import { readAgenda } from '@yishi/model';
+import { IDEA_LIMITS, readAgenda } from '@yishi/model';
+import { MAX_PHOTO_SIDE, reencodePhoto } from './photos.ts';
 import { REGISTER, TestClient, createTestContext, meetingWithHost, signedUp, testAddress, type TestContext } from '../testing.ts';
 
 let ctx: TestContext;
@@ -233,6 +234,17 @@ describe(`unit register (${testDriver})`, () => {
     const after = (await host.client.get(`/api/communities/${communityId}/units`)).json;
     expect(after.units[0].id).toBe(before.units[0].id);
     expect(after.units[2]).toMatchObject({ building: '3', unit: '101', area: null });
+    // The same file as Excel on a Chinese Windows saves it (GBK), and an empty one that would wipe the register.
+    const gbk = await ctx.app.request(`/api/communities/${communityId}/units`, {
+      method: 'PUT',
+      headers: { cookie: host.client.cookieHeader(), 'content-type': 'text/csv' },
+      body: new Uint8Array(Buffer.from('c2a5b6b02cb7bfbac52cc3e6bbfd2cd2b5d6f70a312c3130312c38392e352cd5c50a', 'hex')),
+    });
+    expect(await gbk.json()).toEqual({ units: 1, totalArea: 8950, heads: 1 });
+    expect((await host.client.get(`/api/communities/${communityId}/units`)).json.units[0]).toMatchObject({ building: '1', unit: '101', owners: ['张'] });
+    const empty = await host.client.request('PUT', `/api/communities/${communityId}/units`, '楼栋,房号,面积,业主\n', { 'content-type': 'text/csv' });
+    expect(empty.status).toBe(400);
+    expect((await host.client.get(`/api/communities/${communityId}/units`)).json.units).toHaveLength(1);
   });
 
   it('answers 400 with every bad row and changes nothing', async () => {
@@ -407,5 +419,13 @@ describe(`photos (${testDriver})`, () => {
     const big = await upload(idea.json.receipt, new Uint8Array(1_100_000), 'image/jpeg');
     expect(big.status).toBe(413);
     expect((await upload('AAAAAAAAAA', new Uint8Array(png), 'image/png')).status).toBe(404);
+  });
+
+  it('refuses a sliver (a few KB, under the pixel cap, seconds of libvips per upload) before decoding it', async () => {
+    const sliver = await sharp({ create: { width: 1, height: MAX_PHOTO_SIDE + 1, channels: 3, background: '#000' } }).png().toBuffer();
+    expect(sliver.length).toBeLessThan(IDEA_LIMITS.photoBytes);
+    await expect(reencodePhoto(new Uint8Array(sliver))).rejects.toMatchObject({ code: 'photo_refused' });
+    const wide = await sharp({ create: { width: MAX_PHOTO_SIDE, height: 2000, channels: 3, background: '#a8231b' } }).jpeg().toBuffer();
+    expect((await sharp(await reencodePhoto(new Uint8Array(wide))).metadata()).width).toBe(1600);
   });
 });

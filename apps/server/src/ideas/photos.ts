@@ -13,6 +13,13 @@ export const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
 const FORMATS = new Set(['jpeg', 'png', 'webp']);
 /** Pixel bombs: a small file that would decode to a huge bitmap is refused before decoding. */
 const MAX_INPUT_PIXELS = 40_000_000;
+/**
+ * Slivers: a 1 × 39,000,000 PNG is 76 KB and under the pixel cap, but shrinking it takes libvips
+ * 15–25 s on a thread of the pool that password hashing shares (four at once held every login for
+ * 75 s). No photo a browser resized (1280 px, see apps/web/src/lib/ideas/photo.ts), nor a phone's
+ * panorama, has a side this long.
+ */
+export const MAX_PHOTO_SIDE = 10_000;
 
 /**
  * Re-encodes a photo: the real format is read from the bytes (not trusted from the header), it is
@@ -25,6 +32,7 @@ export async function reencodePhoto(bytes: Uint8Array): Promise<Buffer> {
     const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
     const meta = await image.metadata();
     if (!meta.format || !FORMATS.has(meta.format)) throw new AppError('photo_refused');
+    if (!meta.width || !meta.height || Math.max(meta.width, meta.height) > MAX_PHOTO_SIDE) throw new AppError('photo_refused');
     return await image
       .rotate()
       .resize({ width: IDEA_LIMITS.photoSide, height: IDEA_LIMITS.photoSide, fit: 'inside', withoutEnlargement: true })

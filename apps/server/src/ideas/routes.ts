@@ -3,6 +3,7 @@ import {
   createCampaignBody,
   createRoundBody,
   createThemeBody,
+  decodeCsv,
   moveIdeasBody,
   paperAnswerBody,
   paperIdeasBody,
@@ -26,7 +27,7 @@ const PRIVATE = { 'cache-control': 'private, no-store' };
 
 async function readText(c: AppContext): Promise<string> {
   try {
-    return await c.req.text();
+    return decodeCsv(new Uint8Array(await c.req.arrayBuffer()));
   } catch {
     throw new AppError('invalid_input', {}, {}, ['units']);
   }

@@ -41,7 +41,7 @@ import {
 import type { Deps } from '../deps.ts';
 import { TokenBucket } from '../limits.ts';
 import { authenticate, nodeRequestContext } from '../request.ts';
-import { AppError } from '../errors.ts';
+import { AppError, answerOf } from '../errors.ts';
 import { BallotBox, reconcileVotes } from '../polls/ballotBox.ts';
 import { Coalescer } from '../polls/coalescer.ts';
 import { castVote, closePoll, createPoll, createRunoff, dtoWithTurnout, getPoll, listPolls, myPollStatus, openPoll, sealOf } from '../polls/service.ts';
@@ -102,8 +102,7 @@ export const communityRoom = (communityId: string) => `community:${communityId}`
 export const userRoom = (userId: string) => `user:${userId}`;
 
 function errorAck(error: unknown, locale: Locale): AckError {
-  const appError = error instanceof AppError ? error : new AppError('internal');
-  return { ok: false, error: appError.toBody(locale) };
+  return { ok: false, error: answerOf(error).toBody(locale) };
 }
 
 /** The socket.io layer with options (tests tune batching and rate limits); production uses `socketLayer`. */
@@ -280,7 +279,7 @@ export function createSocketLayer(options: SocketLayerOptions = {}): LiveLayerFa
             reply({ ok: true, ...(await handle(parsed.data)) });
           } catch (error) {
             // Never log the payload: it may hold a choice.
-            if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket.io event failed');
+            if (answerOf(error).code === 'internal') logger.error({ err: error, event }, 'socket.io event failed');
             reply(errorAck(error, socket.data.locale));
           }
         }) as never);

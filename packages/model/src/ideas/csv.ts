@@ -13,6 +13,21 @@ export const CSV_LIMITS: CsvLimits = { rows: 20_000, cells: 20, cellChars: 2_000
 
 export type CsvResult = { ok: true; rows: string[][] } | { ok: false; reason: 'too_many_rows' | 'too_many_cells' | 'cell_too_long'; row: number };
 
+/**
+ * The text of an uploaded CSV file. UTF-8 (with or without a byte-order mark), UTF-16 with one,
+ * else GB18030: what Excel on a Chinese Windows saves as "CSV" (GBK, a subset). Reading such a
+ * file as UTF-8 turned every Chinese name into U+FFFD without a word.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('gb18030').decode(bytes);
+  }
+}
+
 /** Rows of a CSV text; blank lines are skipped, cells are trimmed. */
 export function parseCsv(input: string, limits: CsvLimits = CSV_LIMITS): CsvResult {
   const text = input.startsWith('\uFEFF') ? input.slice(1) : input;

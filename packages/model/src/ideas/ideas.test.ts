@@ -15,6 +15,7 @@ import {
   themeStatus,
   totalArea,
   unitsFromCsv,
+  decodeCsv,
   type RoundAnswer,
 } from './index.ts';
 
@@ -215,6 +216,26 @@ describe('unit register', () => {
       { building: '1', unit: '101', area: '89.50', owners: ['张三', '李四'], developer: false },
       { building: '2', unit: '101', area: '95.00', owners: [], developer: true },
     ]);
+  });
+});
+
+describe('CSV files in the encodings spreadsheets save', () => {
+  it('reads UTF-8 (with or without BOM), UTF-16 with a BOM and GBK (Excel on a Chinese Windows) alike', () => {
+    const text = '楼栋,房号,面积,业主\r\n3号楼,1201,89.50,王阿姨\r\n';
+    // GBK bytes of the same text (a GBK encoder is not in the platform; these are from Python's 'gbk' codec).
+    const gbk = Uint8Array.from(Buffer.from('c2a5b6b02cb7bfbac52cc3e6bbfd2cd2b5d6f70d0a33bac5c2a52c313230312c38392e35302ccdf5b0a2d2cc0d0a', 'hex'));
+    const utf16 = Uint8Array.from(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    for (const bytes of [new TextEncoder().encode(text), new TextEncoder().encode('\uFEFF' + text), utf16, gbk]) {
+      const read = unitsFromCsv(decodeCsv(bytes));
+      expect(read).toMatchObject({ ok: true, rows: [{ building: '3号楼', unit: '1201', area: '89.50', owners: ['王阿姨'] }] });
+    }
+  });
+});
+
+describe('register CSV without units', () => {
+  it('an empty file, blank lines or a header alone is refused, never an empty register', () => {
+    for (const [csv, row] of [['', 1], ['\uFEFF\r\n\r\n', 1], ['楼栋,房号,面积,业主\r\n', 2], [',,,\n', 1]] as const)
+      expect(unitsFromCsv(csv), JSON.stringify(csv)).toEqual({ ok: false, bad: [{ row, field: 'row', reason: 'missing' }] });
   });
 });
 

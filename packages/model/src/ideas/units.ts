@@ -117,7 +117,7 @@ const NO = new Set(['', 'false', 'no', 'n', '0', '否']);
 /**
  * Rows of a register CSV as unit inputs: columns by a header row (English or Chinese names) or,
  * without one, in the order building, unit, area, owners, developer. Owners are separated by
- * 、 ; ； / or |. A file that cannot be read answers one bad row.
+ * 、 ; ； / or |. A file that cannot be read, or holds no unit, answers one bad row.
  */
 export function unitsFromCsv(text: string): { ok: true; rows: unknown[]; firstLine: number } | { ok: false; bad: BadUnitRow[] } {
   const parsed = parseCsv(text, { rows: UNIT_LIMITS.units + 1, cells: 20, cellChars: 1_000 });
@@ -129,6 +129,9 @@ export function unitsFromCsv(text: string): { ok: true; rows: unknown[]; firstLi
   const hasHeader = mapped.some((m) => m !== undefined);
   const columns = hasHeader ? mapped : COLUMNS;
   const body = hasHeader ? rest : parsed.rows;
+  // The upload replaces the register: an empty file (or a header alone) would delete every unit,
+  // and with them the owners' bindings and household codes. Clearing takes the JSON body.
+  if (body.length === 0) return { ok: false, bad: [{ row: hasHeader ? 2 : 1, field: 'row', reason: 'missing' }] };
   const rows = body.map((cells) => {
     const out: Record<string, unknown> = {};
     cells.forEach((cell, i) => {
