@@ -224,6 +224,14 @@ export class TokenBucket {
     return true;
   }
 
+  /** Takes `n` tokens at once; false (taking none) when fewer are left. */
+  takeMany(n: number): boolean {
+    this.refill();
+    if (this.tokens < n) return false;
+    this.tokens -= n;
+    return true;
+  }
+
   /** Tokens in the bucket now. */
   level(): number {
     this.refill();

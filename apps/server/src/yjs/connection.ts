@@ -31,6 +31,12 @@ export interface ConnectionLimits {
   maxPendingBytes: number;
   /** Bytes queued for sending before the client counts as too slow and is dropped. */
   maxBufferedBytes: number;
+  /**
+   * Bytes of document updates one person may write: a burst, refilled at a sustained rate. Kept
+   * per person across reconnects, so a stock client cannot bloat a meeting's document for good.
+   */
+  writeBurstBytes: number;
+  writeBytesPerSecond: number;
 }
 
 /** Counters shared by all connections of a layer (for tests and metrics). */
@@ -43,6 +49,8 @@ export interface ConnectionStats {
   throttledQueries: number;
   invalidMessages: number;
   skippedRedundant: number;
+  /** Updates refused because their sender was over the write allowance. */
+  overBudgetUpdates: number;
 }
 
 /**
@@ -71,6 +79,8 @@ export class Connection implements RoomPeer {
     private readonly stats: ConnectionStats,
     private readonly log: Logger,
     private readonly onClose: (connection: Connection) => void,
+    /** This person's write allowance (shared by their connections and kept across reconnects). */
+    private readonly writeBudget: TokenBucket,
   ) {
     this.awarenessBucket = new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond);
     this.queryBucket = new TokenBucket(limits.awarenessQueryBurst, limits.awarenessQueryPerSecond);
@@ -172,6 +182,13 @@ export class Connection implements RoomPeer {
       this.stats.droppedUpdates++;
       this.log.info({ meetingId: this.room.meetingId, userId: this.userId, role: this.role, status: this.room.status }, 'refused an edit from a connection without write right');
       this.close(YJS_CLOSE.readOnly, 'read only');
+      return;
+    }
+    if (!this.writeBudget.takeMany(update.byteLength)) {
+      // Never dropped silently: the client keeps the text and is told why (4413).
+      this.stats.overBudgetUpdates++;
+      this.log.warn({ meetingId: this.room.meetingId, userId: this.userId, bytes: update.byteLength }, 'refused a document update over the write allowance');
+      this.close(YJS_CLOSE.writingTooFast, 'writing too fast');
       return;
     }
     const verdict = this.room.guard.check(

@@ -19,6 +19,7 @@ import type { LiveLayer, LiveLayerFactory } from '../server.ts';
 import { DocRelay } from '../scale/relay.ts';
 import { meetingAccess } from '../access.ts';
 import { Connection, type ConnectionLimits, type ConnectionStats } from './connection.ts';
+import { TokenBucket } from '../limits.ts';
 import { roomDocEdit } from './edit.ts';
 import { createPgPersistence, type DocPersistence } from './persistence.ts';
 import { RoomManager } from './rooms.ts';
@@ -68,6 +69,11 @@ export const YJS_DEFAULTS: Omit<YjsLayerOptions, 'persistence'> = {
   clientIdsPerConnection: 4,
   maxPendingBytes: 8 * 1024 * 1024,
   maxBufferedBytes: 32 * 1024 * 1024,
+  // A secretary typing a three-hour meeting writes ~2 MiB of updates, a pasted 20-page draft a few
+  // hundred KiB. 4 MiB at once and 8 KiB/s (480 KiB a minute) after that: a hundred times a fast
+  // typist, while a guest can no longer pour 36 MB into a meeting in seconds.
+  writeBurstBytes: 4 * 1024 * 1024,
+  writeBytesPerSecond: 8 * 1024,
 };
 
 /** The Yjs live layer plus what tests look at. */
@@ -167,6 +173,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
     throttledQueries: 0,
     invalidMessages: 0,
     skippedRedundant: 0,
+    overBudgetUpdates: 0,
   };
   const connections = new Set<Connection>();
   const perUser = new Map<string, number>();
@@ -184,7 +191,25 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
   function releaseUser(userId: string): void {
     const n = (perUser.get(userId) ?? 1) - 1;
     if (n > 0) perUser.set(userId, n);
-    else perUser.delete(userId);
+    else {
+      perUser.delete(userId);
+      // The allowance outlives the connection until it has refilled: reconnecting gives no fresh burst.
+      const budget = writeBudgets.get(userId);
+      if (budget) {
+        const refillMs = ((options.writeBurstBytes - budget.level()) / options.writeBytesPerSecond) * 1000;
+        setTimeout(() => {
+          if (!perUser.has(userId)) writeBudgets.delete(userId);
+        }, Math.max(0, refillMs)).unref();
+      }
+    }
+  }
+
+  /** Each person's write allowance, shared by their connections on this instance. */
+  const writeBudgets = new Map<string, TokenBucket>();
+  function writeBudgetOf(userId: string): TokenBucket {
+    let budget = writeBudgets.get(userId);
+    if (!budget) writeBudgets.set(userId, (budget = new TokenBucket(options.writeBurstBytes, options.writeBytesPerSecond)));
+    return budget;
   }
 
   async function accept(
@@ -261,6 +286,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
             releaseUser(user.id);
             rooms.release(acquired);
           },
+          writeBudgetOf(user.id),
         );
         connections.add(connection);
         stats.connections = connections.size;

@@ -20,6 +20,8 @@ export const YJS_CLOSE = {
   forbidden: 4403,
   /** An update from a connection that may not write now; it was not stored. */
   readOnly: 4409,
+  /** This person wrote more than their allowance (bytes per minute); the update was not stored. */
+  writingTooFast: 4413,
   /** Storing an update failed; the client keeps its edits and resends them on reconnect. */
   storageFailed: 4500,
   /** The client does not read what it is sent fast enough. */
@@ -37,6 +39,7 @@ const CLOSE_ERRORS: Record<YjsCloseCode, ErrorCode> = {
   4401: 'unauthenticated',
   4403: 'forbidden',
   4409: 'read_only',
+  4413: 'writing_too_fast',
   4500: 'storage_failed',
   4503: 'server_busy',
   4529: 'too_many_connections',

@@ -241,8 +241,9 @@ export class LiveDoc {
         this.options.onUnauthenticated?.();
         return;
       }
-      if (event.code === YJS_CLOSE.readOnly) {
-        // The server did not take an edit: keep what it refused, then start from its copy.
+      if (event.code === YJS_CLOSE.readOnly || event.code === YJS_CLOSE.writingTooFast) {
+        // The server did not take an edit (no write right, or over the write allowance): keep
+        // what it refused for the person to copy, then start from its copy.
         this.notice = this.explain(event.code);
         void this.recover();
       } else if (isPermanentClose(event.code)) {
