@@ -81,6 +81,8 @@ export class Connection implements RoomPeer {
     private readonly onClose: (connection: Connection) => void,
     /** This person's write allowance (shared by their connections and kept across reconnects). */
     private readonly writeBudget: TokenBucket,
+    /** The names this person goes by here (account and roster): the only ones they may propose under. */
+    private readonly names: readonly string[] = [],
   ) {
     this.awarenessBucket = new TokenBucket(limits.awarenessBurst, limits.awarenessPerSecond);
     this.queryBucket = new TokenBucket(limits.awarenessQueryBurst, limits.awarenessQueryPerSecond);
@@ -193,7 +195,12 @@ export class Connection implements RoomPeer {
     }
     const verdict = this.room.guard.check(
       update,
-      { mayDeleteItems: mayDeleteAgendaItems(this.role), mayDecideCharter: mayDecideCharter(this.role), ownClients: this.ownClients },
+      {
+        mayDeleteItems: mayDeleteAgendaItems(this.role),
+        mayDecideCharter: mayDecideCharter(this.role),
+        ownClients: this.ownClients,
+        who: { userId: this.userId, names: this.names },
+      },
       decoded,
     );
     if (!verdict.ok) {

@@ -287,6 +287,7 @@ export function createYjsLayer(deps: Deps, overrides: Partial<YjsLayerOptions> =
             rooms.release(acquired);
           },
           writeBudgetOf(user.id),
+          [...new Set([user.name, access.participant.name].map((n) => n.trim()))],
         );
         connections.add(connection);
         stats.connections = connections.size;

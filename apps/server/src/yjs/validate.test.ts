@@ -215,6 +215,33 @@ describe('validated ingest', () => {
     expect(readCharter(server)!.clauses[2]!.status).toBe('pending');
   });
 
+  it('a resident proposes only in their own name (probe: a guest put the host’s name on an amendment)', () => {
+    const { client, push, pull } = setup();
+    const h = client();
+    createCharter(h, { draft: SAMPLE_CHARTER_DRAFT });
+    updateCharter(h, { status: 'deliberating' });
+    expect(push(h).ok).toBe(true);
+    const clause = readCharter(h)!.clauses[1]!;
+    const as = (doc: Y.Doc): Sender => ({ ...resident([doc.clientID]), who: { userId: 'u-r', names: ['王楼长'] } });
+    const forged: [string, { byUserId: string; byName: string }][] = [
+      ['the host’s id and name', { byUserId: 'u-host', byName: '主持人' }],
+      ['own id, the host’s name', { byUserId: 'u-r', byName: '主持人' }],
+      ['the host’s id, own name', { byUserId: 'u-host', byName: '王楼长' }],
+    ];
+    for (const [what, by] of forged) {
+      const doc = client();
+      pull(doc);
+      proposeAmendment(doc, clause.id, { kind: 'replace', text: '第二条 改。', ...by, at: 1 });
+      const verdict = push(doc, as(doc));
+      expect(verdict.ok, what).toBe(false);
+      if (!verdict.ok) expect(verdict.reason, what).toMatch(/own name/);
+    }
+    const honest = client();
+    pull(honest);
+    proposeAmendment(honest, clause.id, { kind: 'replace', text: '第二条 改。', byUserId: 'u-r', byName: '王楼长', at: 1 });
+    expect(push(honest, as(honest)).ok).toBe(true);
+  });
+
   it('never refuses what honest clients send to a charter (residents proposing and withdrawing, the host deciding, offline merges)', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('propose' as const), who: fc.integer({ min: 1, max: 2 }), clause: fc.nat(20), amend: fc.constantFrom('replace' as const, 'insert' as const, 'delete' as const), text: fc.string({ minLength: 1, maxLength: 8 }) }),

@@ -45,6 +45,8 @@ export interface Sender {
   mayDecideCharter: boolean;
   /** Client ids this connection wrote with: its own items it may always take back. */
   ownClients: ReadonlySet<number>;
+  /** Who sends (when known): a new amendment must name its sender as proposer, never someone else. */
+  who?: { userId: string; names: readonly string[] };
 }
 
 export type Verdict = { ok: true; ticket: Ticket } | { ok: false; reason: string };
@@ -146,7 +148,7 @@ export class IngestGuard {
         }
       if (!sender.mayDecideCharter) {
         const places = new Map<Y.Item, Place>();
-        for (const items of ticket.clients.values()) for (const item of items) this.checkCharterWrite(item, runs, places);
+        for (const items of ticket.clients.values()) for (const item of items) this.checkCharterWrite(item, runs, places, sender);
       }
       // Deletes stay within known clocks and the model's rules.
       for (const [client, ranges] of decoded.ds.clients) {
@@ -354,7 +356,7 @@ export class IngestGuard {
   }
 
   /** Refuses a write to the charter outside the amendments by someone who does not run it. */
-  private checkCharterWrite(item: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>): void {
+  private checkCharterWrite(item: Y.Item, runs: Map<number, Struct[]>, memo: Map<Y.Item, Place>, sender: Sender): void {
     const place = this.placeOf(item, runs, memo);
     if (place.root !== DOC_ROOTS.charter) return;
     const where = place.path.join('/');
@@ -368,6 +370,8 @@ export class IngestGuard {
         // Open, or withdrawn at once (proposed and taken back before the client synced).
         if (place.key === 'status' && value !== 'open' && value !== 'withdrawn') throw new Refused('a new amendment starts open');
         if ((place.key === 'pollId' || place.key === 'votes') && value !== null) throw new Refused('only the host or the secretary may decide an amendment');
+        if (sender.who && place.key === 'byUserId' && value !== sender.who.userId) throw new Refused('an amendment is proposed in its sender’s own name');
+        if (sender.who && place.key === 'byName' && !sender.who.names.includes(String(value).trim())) throw new Refused('an amendment is proposed in its sender’s own name');
         return;
       }
       if (place.key === 'text' || (place.key === 'status' && value === 'withdrawn')) return;
